@@ -1,0 +1,180 @@
+package dev.outflow.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The configuration table: every key Outflow reads, declared once with type, default and doc.
+ * {@code outflow config} prints it; unknown keys are errors, except under {@link #KAFKA_CLIENT_PREFIX}.
+ * Hot keys are re-read from the config file while running.
+ */
+public final class OutflowKeys {
+    private static final Map<String, ConfigKey<?>> ALL = new LinkedHashMap<>();
+
+    /** Keys under this prefix are passed, without it, to every Kafka client (e.g. security.protocol). */
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+
+    // --- identity and storage
+    public static final ConfigKey<String> ME = string("me", null,
+            "Host name used in EHLO, Received headers, Message-IDs and DSNs (Haraka's config/me). Unset: this machine's host name.");
+    public static final ConfigKey<Path> DATA_DIR = path("data.dir", "./data",
+            "Where the embedded broker keeps its log, the generated TLS certificate and the broker address file.");
+    public static final ConfigKey<List<String>> PLUGINS = list("plugins", "",
+            "Ordered plugin names (OutboundPlugin.name()) to run; plugins found but not listed run after these, in class-name order.");
+    public static final ConfigKey<Path> PLUGINS_DIR = path("plugins.dir", "./plugins",
+            "Folder of plugin jars loaded with ServiceLoader in addition to the class path.");
+
+    // --- Kafka
+    public static final ConfigKey<String> KAFKA_BOOTSTRAP = string("kafka.bootstrap.servers", null,
+            "Kafka cluster to use. Unset: the embedded broker (started by 'up' or 'broker', found through data.dir).");
+    public static final ConfigKey<String> SCHEMA_REGISTRY_URL = string("schema.registry.url", null,
+            "Confluent-compatible schema registry. Set: records use the Confluent wire format (magic byte + schema id). Unset: Avro single-object encoding.");
+    public static final ConfigKey<String> TOPIC_PREFIX = string("topic.prefix", "outflow.",
+            "Prefix of every Outflow topic name.");
+    public static final ConfigKey<Integer> TOPIC_OUTBOUND_PARTITIONS = intKey("topic.outbound_partitions", "12",
+            "Partitions of the outbound topic (the unit of worker parallelism).", v -> positive(v));
+    public static final ConfigKey<Integer> TOPIC_PARTITIONS = intKey("topic.partitions", "6",
+            "Partitions of the other topics (submissions, events, delay buckets, DLQ).", v -> positive(v));
+    public static final ConfigKey<Integer> TOPIC_REPLICATION_FACTOR = intKey("topic.replication_factor", "-1",
+            "Replication factor of created topics; -1 uses the broker's default (1 embedded; set 3 on a cluster).",
+            v -> { if (v == 0 || v < -1) throw new IllegalArgumentException("must be -1 or >= 1"); });
+    public static final ConfigKey<HostPort> BROKER_LISTEN = hostPort("broker.listen", "127.0.0.1:9092",
+            "Listener of the embedded broker; its KRaft controller takes the next port.");
+    public static final ConfigKey<Boolean> BROKER_FSYNC = bool("broker.fsync", "true",
+            "Embedded broker fsyncs every append (log.flush.interval.messages=1): a single node has no replica to recover from.");
+
+    // --- delivery (Haraka outbound.* names)
+    public static final ConfigKey<Integer> CONCURRENCY_MAX = hotInt("outbound.concurrency_max", "100",
+            "Maximum deliveries (connections) in progress per worker.", v -> positive(v));
+    public static final ConfigKey<Integer> DOMAIN_CONCURRENCY = intKey("outbound.domain_concurrency", "10",
+            "Maximum deliveries in progress to one domain per worker.", v -> positive(v));
+    public static final ConfigKey<List<String>> DOMAIN_SHARDS = list("outbound.domain_shards", "",
+            "Hot domains spread over n routing keys, e.g. gmail.com:8,yahoo.com:4.");
+    public static final ConfigKey<Boolean> ENABLE_TLS = hotBool("outbound.enable_tls", "true",
+            "Use STARTTLS when the remote server offers it (opportunistic; a failed handshake retries that host once in plaintext).");
+    public static final ConfigKey<Boolean> DISABLED = hotBool("outbound.disabled", "false",
+            "Stop delivery (mail keeps queueing). Re-read from the config file while running.");
+    public static final ConfigKey<Boolean> IPV6_ENABLED = bool("outbound.ipv6_enabled", "false",
+            "Try AAAA addresses of each MX before A addresses.");
+    public static final ConfigKey<Path> BOUNCE_MESSAGE = path("outbound.bounce_message", "config/outbound.bounce_message",
+            "Template of the human-readable part of DSNs: {pid} {date} {me} {from} {msgid} {to} {reason}. A missing file uses the built-in text.");
+    public static final ConfigKey<String> TEMP_FAIL_INTERVALS = hotString("outbound.temp_fail_intervals", "",
+            "Retry delays in Haraka syntax, e.g. '1m, 5m*2, 1h*3'; 'none' bounces on the first temporary failure; empty: 2^(attempt+5) s for 12 attempts.");
+    public static final ConfigKey<Long> MAX_MESSAGE_BYTES = size("outbound.max_message_bytes", "10m",
+            "Largest message accepted for delivery (also sizes topic max.message.bytes).", v -> positive(v));
+    public static final ConfigKey<Integer> SMTP_PORT = intKey("outbound.smtp_port", "25",
+            "Port of a remote MX when the route names none.", v -> port(v));
+    public static final ConfigKey<Duration> CONNECT_TIMEOUT = duration("outbound.connect_timeout", "30s",
+            "TCP connect timeout per address.");
+    public static final ConfigKey<Duration> COMMAND_TIMEOUT = duration("outbound.command_timeout", "5m",
+            "Wait for the greeting and for replies to EHLO, MAIL, RCPT, DATA (RFC 5321 4.5.3.2: 5 min; DATA 2 min is not shorter here).");
+    public static final ConfigKey<Duration> DATA_TIMEOUT = duration("outbound.data_timeout", "10m",
+            "Wait for the reply to the final dot of DATA (RFC 5321 4.5.3.2: 10 min).");
+    public static final ConfigKey<Duration> POOL_IDLE = duration("outbound.pool_idle", "10s",
+            "How long an idle connection to an MX is kept for reuse.");
+    public static final ConfigKey<Integer> POOL_MAX_MESSAGES = intKey("outbound.pool_max_messages", "100",
+            "Messages sent on one connection before it is closed.", v -> positive(v));
+    public static final ConfigKey<String> BIND = string("outbound.bind", null,
+            "Local address to connect from, unless a get_mx route names one.");
+    public static final ConfigKey<Integer> INFLIGHT_PER_PARTITION = intKey("outbound.inflight_per_partition", "1000",
+            "Records of one partition in progress at once; when full and a domain is at its limit, its records are parked (throttled).", v -> positive(v));
+    public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
+            "Delay of a record parked because its domain was at its connection limit.");
+
+    // --- DNS
+    public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
+            "DNS servers as ip or ip:port, e.g. 127.0.0.1:5353. Empty: the system resolver.");
+    public static final ConfigKey<Duration> DNS_TIMEOUT = duration("dns.timeout", "5s",
+            "Timeout of one DNS query (a timeout defers the message).");
+    public static final ConfigKey<Duration> DNS_CACHE_MAX_TTL = duration("dns.cache_max_ttl", "5m",
+            "Upper bound on how long an MX answer is cached (the record TTL bounds it too).");
+
+    // --- scheduler
+    public static final ConfigKey<List<String>> SCHEDULER_BUCKETS = list("scheduler.buckets", "10s,1m,5m,15m,1h,4h",
+            "Delay buckets (one topic each); a record waits in the largest bucket not longer than its remaining delay.");
+
+    // --- submission
+    public static final ConfigKey<Boolean> SMTPD_ENABLED = bool("smtpd.enabled", "true",
+            "Whether 'up' starts the SMTP submission listener.");
+    public static final ConfigKey<HostPort> SMTPD_LISTEN = hostPort("smtpd.listen", "127.0.0.1:2587",
+            "Address of the SMTP submission listener.");
+    public static final ConfigKey<Path> SMTPD_USERS = path("smtpd.users", "config/smtpd.users",
+            "File of user:pbkdf2-hash lines (write with 'outflow users add').");
+    public static final ConfigKey<List<String>> SMTPD_RELAY_NETWORKS = list("smtpd.relay_networks", "",
+            "CIDRs allowed to relay without AUTH, e.g. 127.0.0.0/8,10.0.0.0/8. Default: none.");
+    public static final ConfigKey<String> SMTPD_TLS_CERT = string("smtpd.tls_cert", null,
+            "PEM certificate chain for STARTTLS. Unset: a self-signed one generated once into data.dir.");
+    public static final ConfigKey<String> SMTPD_TLS_KEY = string("smtpd.tls_key", null,
+            "PEM private key for smtpd.tls_cert.");
+    public static final ConfigKey<Boolean> SMTPD_AUTH_REQUIRES_TLS = bool("smtpd.auth_requires_tls", "true",
+            "Refuse AUTH before STARTTLS.");
+    public static final ConfigKey<Integer> SMTPD_MAX_RECIPIENTS = intKey("smtpd.max_recipients", "1000",
+            "Recipients accepted per message.", v -> positive(v));
+    public static final ConfigKey<Integer> SMTPD_MAX_CONNECTIONS = intKey("smtpd.max_connections", "500",
+            "Concurrent SMTP client connections.", v -> positive(v));
+    public static final ConfigKey<Duration> SMTPD_TIMEOUT = duration("smtpd.timeout", "5m",
+            "Idle time allowed between client commands and data lines.");
+    public static final ConfigKey<Duration> ROUTER_DEDUPE_WINDOW = duration("router.dedupe_window", "24h",
+            "A submission id seen again within this window is queued once.");
+
+    // --- process
+    public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
+            "HTTP endpoint for health and metrics.");
+    public static final ConfigKey<String> WORKER_ID = string("worker.id", null,
+            "Id of this process in events and transactional ids. Unset: host name + pid.");
+    public static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = duration("worker.shutdown_timeout", "30s",
+            "On stop, how long in-flight deliveries may finish before the worker gives up on them (they are redelivered).");
+
+    private OutflowKeys() {}
+
+    /** Every declared key, in declaration order. */
+    public static Map<String, ConfigKey<?>> all() {
+        return Collections.unmodifiableMap(ALL);
+    }
+
+    public static ConfigKey<?> get(String name) {
+        return ALL.get(name);
+    }
+
+    // --- declaration helpers
+
+    private static <T> ConfigKey<T> define(String name, ValueType type, String def, String doc, boolean hot, Consumer<T> check) {
+        ConfigKey<T> key = new ConfigKey<>(name, type, def, doc, hot, check);
+        if (ALL.putIfAbsent(name, key) != null) throw new IllegalStateException("duplicate config key " + name);
+        return key;
+    }
+
+    private static ConfigKey<String> string(String n, String d, String doc) { return define(n, ValueType.STRING, d, doc, false, null); }
+    private static ConfigKey<String> hotString(String n, String d, String doc) { return define(n, ValueType.STRING, d, doc, true, null); }
+    private static ConfigKey<Integer> intKey(String n, String d, String doc, Consumer<Integer> c) { return define(n, ValueType.INT, d, doc, false, c); }
+    private static ConfigKey<Integer> hotInt(String n, String d, String doc, Consumer<Integer> c) { return define(n, ValueType.INT, d, doc, true, c); }
+    private static ConfigKey<Boolean> bool(String n, String d, String doc) { return define(n, ValueType.BOOLEAN, d, doc, false, null); }
+    private static ConfigKey<Boolean> hotBool(String n, String d, String doc) { return define(n, ValueType.BOOLEAN, d, doc, true, null); }
+    private static ConfigKey<Duration> duration(String n, String d, String doc) {
+        return define(n, ValueType.DURATION, d, doc, false, v -> { if (v.isZero()) throw new IllegalArgumentException("must be more than 0"); });
+    }
+    private static ConfigKey<Long> size(String n, String d, String doc, Consumer<Long> c) { return define(n, ValueType.SIZE, d, doc, false, c); }
+    private static ConfigKey<List<String>> list(String n, String d, String doc) { return define(n, ValueType.LIST, d, doc, false, null); }
+    private static ConfigKey<Path> path(String n, String d, String doc) { return define(n, ValueType.PATH, d, doc, false, null); }
+    private static ConfigKey<HostPort> hostPort(String n, String d, String doc) { return define(n, ValueType.HOST_PORT, d, doc, false, null); }
+
+    private static void positive(long v) {
+        if (v <= 0) throw new IllegalArgumentException(v + " must be more than 0");
+    }
+
+    private static void port(int v) {
+        if (v < 1 || v > 65535) throw new IllegalArgumentException(v + " is not a port (1-65535)");
+    }
+
+    static List<ConfigKey<?>> hotKeys() {
+        List<ConfigKey<?>> hot = new ArrayList<>();
+        for (ConfigKey<?> k : ALL.values()) if (k.hot()) hot.add(k);
+        return hot;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.outflow.core.delivery;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import dev.outflow.core.hooks.MessageView;
+
+/**
+ * One message to deliver to the recipients of one domain: core's form of an OutboundMessage,
+ * without any Kafka or Avro type. Immutable.
+ *
+ * @param id         message id, stable across retries
+ * @param mailFrom   envelope sender, "" for the null sender
+ * @param recipients recipients, all in {@code domain}
+ * @param domain     lower-case A-label
+ * @param contents   raw RFC 5322 message with CRLF line ends
+ * @param queuedAt   when the message was accepted
+ * @param attempt    temporary failures so far
+ * @param notes      plugin notes
+ * @param bounceOf   id of the message a DSN reports on, else null
+ * @param lastError  last temporary error (for the bounce after retries run out), else null
+ */
+public record Delivery(String id, String mailFrom, List<String> recipients, String domain, byte[] contents,
+                       Instant queuedAt, int attempt, Map<String, String> notes, String bounceOf, String lastError) {
+    public Delivery {
+        recipients = List.copyOf(recipients);
+        notes = Map.copyOf(notes);
+    }
+
+    /** True for mail that must never cause a DSN: null sender, or itself a DSN. */
+    public boolean isBounceExempt() {
+        return mailFrom.isEmpty() || bounceOf != null;
+    }
+
+    public MessageView view() {
+        return new MessageView(id, mailFrom, recipients, domain, attempt, notes, contents);
+    }
+}
