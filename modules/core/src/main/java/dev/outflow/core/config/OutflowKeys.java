@@ -64,8 +64,10 @@ public final class OutflowKeys {
             "Try AAAA addresses of each MX before A addresses.");
     public static final ConfigKey<Path> BOUNCE_MESSAGE = path("outbound.bounce_message", "config/outbound.bounce_message",
             "Template of the human-readable part of DSNs: {pid} {date} {me} {from} {msgid} {to} {reason}. A missing file uses the built-in text.");
-    public static final ConfigKey<String> TEMP_FAIL_INTERVALS = hotString("outbound.temp_fail_intervals", "",
-            "Retry delays in Haraka syntax, e.g. '1m, 5m*2, 1h*3'; 'none' bounces on the first temporary failure; empty: 2^(attempt+5) s for 12 attempts.");
+    // Validated by RetrySchedule.parse, so a bad value fails at load (config -> retry; retry imports nothing back).
+    public static final ConfigKey<String> TEMP_FAIL_INTERVALS = define("outbound.temp_fail_intervals", ValueType.STRING, "",
+            "Retry delays in Haraka syntax, e.g. '1m, 5m*2, 1h*3'; 'none' bounces on the first temporary failure; empty: 2^(attempt+5) s for 12 attempts.",
+            true, v -> dev.outflow.core.retry.RetrySchedule.parse(v));
     public static final ConfigKey<Long> MAX_MESSAGE_BYTES = size("outbound.max_message_bytes", "10m",
             "Largest message accepted for delivery (also sizes topic max.message.bytes).", v -> positive(v));
     public static final ConfigKey<Integer> SMTP_PORT = intKey("outbound.smtp_port", "25",
@@ -120,6 +122,8 @@ public final class OutflowKeys {
             "Concurrent SMTP client connections.", v -> positive(v));
     public static final ConfigKey<Duration> SMTPD_TIMEOUT = duration("smtpd.timeout", "5m",
             "Idle time allowed between client commands and data lines.");
+    public static final ConfigKey<Duration> SMTPD_QUEUE_TIMEOUT = duration("smtpd.queue_timeout", "30s",
+            "How long a submission waits for the broker to acknowledge a message (also the producer's delivery.timeout.ms); then SMTP answers 451 4.3.0.");
     public static final ConfigKey<Duration> ROUTER_DEDUPE_WINDOW = duration("router.dedupe_window", "24h",
             "A submission id seen again within this window is queued once.");
 

@@ -1,0 +1,78 @@
+package dev.outflow.app;
+
+import dev.outflow.core.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code outflow}: the command line. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or config.
+ */
+@Command(name = "outflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Outbound mail delivery on Kafka.",
+        subcommands = {
+            BrokerCommand.class,
+            TopicsCommand.class, SendCommand.class, StatusCommand.class, FlushCommand.class,
+            PauseCommand.class, ResumeCommand.class, UsersCommand.class, ConfigCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+    public static final int EXIT_RUNTIME = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns the exit code (tests call this). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            Throwable cause = ex;
+            while (cause.getCause() != null && !(cause instanceof ConfigException)) cause = cause.getCause();
+            if (cause instanceof ConfigException ce) {
+                line.getErr().println("outflow: bad configuration: " + ce.getMessage());
+                return EXIT_USAGE;
+            }
+            if (ex instanceof UsageException ue) {
+                line.getErr().println("outflow: " + ue.getMessage());
+                return EXIT_USAGE;
+            }
+            line.getErr().println("outflow: " + describe(ex));
+            if (System.getenv("OUTFLOW_DEBUG") != null) ex.printStackTrace(line.getErr());
+            return EXIT_RUNTIME;
+        });
+        cl.setExitCodeExceptionMapper(ex -> ex instanceof ConfigException ? EXIT_USAGE : EXIT_RUNTIME);
+        return cl.execute(args);
+    }
+
+    private static String describe(Throwable ex) {
+        StringBuilder sb = new StringBuilder(String.valueOf(ex.getMessage()));
+        for (Throwable c = ex.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) sb.append(": ").append(c.getMessage());
+        }
+        return sb.toString();
+    }
+
+    /** A command used wrongly in a way picocli cannot see (exit code 2). */
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"outflow " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.outflow.app;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code outflow topics create}: creates every Outflow topic that is missing. */
+@Command(name = "topics", mixinStandardHelpOptions = true, description = "Manage Outflow's topics.",
+        subcommands = TopicsCommand.Create.class)
+final class TopicsCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create the missing topics with their partitions and configs, warming new partitions (idempotent).")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        @Override
+        public Integer call() {
+            Context ctx = Context.of(options.load());
+            List<String> created = ctx.ensureTopics();
+            for (var spec : ctx.topicSpecs()) {
+                System.out.printf("%-28s %3d partitions  %s%n", spec.name(), spec.partitions(),
+                        created.contains(spec.name()) ? "created" : "exists");
+            }
+            return 0;
+        }
+    }
+}

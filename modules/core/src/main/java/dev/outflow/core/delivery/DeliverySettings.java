@@ -1,0 +1,51 @@
+package dev.outflow.core.delivery;
+
+import dev.outflow.core.config.Config;
+import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.core.smtp.SessionSettings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * The configuration one delivery uses, read from a {@link Config} snapshot. The deliverer
+ * rebuilds it when the snapshot changes, so the hot key {@code outbound.enable_tls} applies to the
+ * next delivery. Immutable.
+ *
+ * @param me              EHLO name ({@code me})
+ * @param enableTls       {@code outbound.enable_tls}
+ * @param smtpPort        {@code outbound.smtp_port}, for routes without a port
+ * @param bind            {@code outbound.bind}, or null
+ * @param session         connect, command and data timeouts with {@code me}
+ * @param poolIdle        {@code outbound.pool_idle}
+ * @param poolMaxMessages {@code outbound.pool_max_messages}
+ */
+public record DeliverySettings(String me, boolean enableTls, int smtpPort, InetAddress bind, SessionSettings session,
+                               Duration poolIdle, int poolMaxMessages) {
+
+    /** @throws IllegalArgumentException when {@code outbound.bind} is not an IP address */
+    public static DeliverySettings from(Config c) {
+        String me = c.me();
+        return new DeliverySettings(me, c.get(OutflowKeys.ENABLE_TLS), c.get(OutflowKeys.SMTP_PORT), ipLiteral(c.get(OutflowKeys.BIND)),
+                new SessionSettings(me, c.get(OutflowKeys.CONNECT_TIMEOUT), c.get(OutflowKeys.COMMAND_TIMEOUT), c.get(OutflowKeys.DATA_TIMEOUT)),
+                c.get(OutflowKeys.POOL_IDLE), c.get(OutflowKeys.POOL_MAX_MESSAGES));
+    }
+
+    /**
+     * Parses an IP address without any DNS lookup; null or blank gives null.
+     *
+     * @throws IllegalArgumentException for a host name or garbage
+     */
+    static InetAddress ipLiteral(String s) {
+        if (s == null || s.isBlank()) return null;
+        String v = s.trim();
+        if (v.startsWith("[") && v.endsWith("]")) v = v.substring(1, v.length() - 1);
+        boolean literal = v.indexOf(':') >= 0 || (!v.isEmpty() && v.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9')));
+        if (!literal) throw new IllegalArgumentException("'" + s + "' is not an IP address");
+        try {
+            return InetAddress.getByName(v);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + s + "' is not an IP address", e);
+        }
+    }
+}

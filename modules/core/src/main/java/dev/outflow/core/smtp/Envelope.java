@@ -1,0 +1,23 @@
+package dev.outflow.core.smtp;
+
+import java.util.List;
+
+/**
+ * The SMTP envelope of one message: the reverse path ("" for the null sender) and the recipients,
+ * in the order results are reported. Immutable.
+ */
+public record Envelope(String mailFrom, List<String> recipients) {
+    public Envelope {
+        mailFrom = mailFrom == null ? "" : mailFrom;
+        recipients = List.copyOf(recipients);
+        if (recipients.isEmpty()) throw new IllegalArgumentException("an envelope needs a recipient");
+    }
+
+    /** True when an address has a non-ASCII character: it can only travel with SMTPUTF8 (RFC 6531). */
+    public static boolean needsSmtpUtf8(String address) {
+        for (int i = 0; i < address.length(); i++) {
+            if (address.charAt(i) >= 0x80) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,276 @@
+package dev.outflow.core.smtp;
+
+import dev.outflow.core.smtp.internal.OpportunisticTls;
+import dev.outflow.core.smtp.internal.OutputBuffer;
+import dev.outflow.core.smtp.internal.ReplyReader;
+import dev.outflow.core.smtp.internal.Watchdog;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP or LMTP connection to one server, from the greeting to QUIT: connect (optionally from a
+ * local address), greeting, EHLO (HELO when EHLO is refused with 5xx; LHLO for LMTP), STARTTLS when
+ * wanted and offered, then any number of mail transactions ({@link MailTransaction}). Every wait is
+ * bounded by a deadline that the shared {@link Watchdog} enforces by closing the socket.
+ *
+ * <p>Not thread-safe: one thread uses a session at a time (the pool hands it over).
+ */
+public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+
+    private final Target target;
+    private final SessionSettings settings;
+    private final Socket raw;
+    private final Watchdog watchdog;
+    private final ReplyReader in;
+    private final OutputBuffer out;
+    private Extensions extensions = Extensions.NONE;
+    private boolean tls;
+    private boolean broken;
+    private boolean closed;
+    private int transactions;
+    private long idleSince;
+    private volatile long deadline;
+    private volatile boolean expired;
+
+    private SmtpSession(Target target, SessionSettings settings, Socket raw, Watchdog watchdog) throws IOException {
+        this.target = target;
+        this.settings = settings;
+        this.raw = raw;
+        this.watchdog = watchdog;
+        this.in = new ReplyReader(raw.getInputStream());
+        this.out = new OutputBuffer(raw.getOutputStream(), 16 * 1024);
+        watchdog.watch(this);
+    }
+
+    /**
+     * Connects and gets the session ready for mail: greeting, hello, and STARTTLS when
+     * {@code tls} is given and the server offers it (a refused STARTTLS continues in plaintext).
+     *
+     * @throws HostFailure when the host cannot take mail; stage {@code TLS} means the handshake
+     *                     failed and the caller may retry once without TLS
+     */
+    static SmtpSession open(Target target, SessionSettings settings, Watchdog watchdog, OpportunisticTls tls) throws HostFailure {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            if (target.bind() != null) socket.bind(new InetSocketAddress(target.bind(), 0));
+            socket.connect(new InetSocketAddress(target.ip(), target.port()), (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+        } catch (IOException e) {
+            closeQuietly(socket);
+            String why = e instanceof SocketTimeoutException ? "timed out after " + settings.connectTimeout() : e.getMessage();
+            String text = "connect to " + target + " failed: " + why;
+            throw new HostFailure(HostFailure.Stage.CONNECT, text, SmtpReply.local(0, "4.4.1", text));
+        }
+        SmtpSession session;
+        try {
+            session = new SmtpSession(target, settings, socket, watchdog);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            String text = "connect to " + target + " failed: " + e.getMessage();
+            throw new HostFailure(HostFailure.Stage.CONNECT, text, SmtpReply.local(0, "4.4.1", text));
+        }
+        try {
+            session.handshake(tls);
+            return session;
+        } catch (HostFailure f) {
+            session.abort();
+            throw f;
+        }
+    }
+
+    private void handshake(OpportunisticTls tlsContext) throws HostFailure {
+        SmtpReply greeting;
+        try {
+            greeting = await(settings.commandTimeout());
+        } catch (IOException e) {
+            throw lost(HostFailure.Stage.GREETING, "while waiting for the greeting", e);
+        }
+        if (greeting.code() / 100 != 2) {
+            if (greeting.code() != 421) quit();
+            throw new HostFailure(HostFailure.Stage.GREETING, target + " refused service: " + greeting, greeting);
+        }
+        hello();
+        if (tlsContext == null || !extensions.startTls()) return;
+        SmtpReply reply;
+        try {
+            reply = command("STARTTLS", settings.commandTimeout());
+        } catch (IOException e) {
+            throw lost(HostFailure.Stage.TLS, "after STARTTLS", e);
+        }
+        if (reply.code() != 220) {
+            log.debug("{} refused STARTTLS ({}); continuing without TLS", target, reply);
+            return;
+        }
+        arm(settings.commandTimeout());
+        try {
+            SSLSocket ssl = tlsContext.handshake(raw, target.host());
+            in.switchTo(ssl.getInputStream());
+            out.switchTo(ssl.getOutputStream());
+            tls = true;
+        } catch (IOException e) {
+            String text = "TLS handshake with " + target + (expired ? " timed out" : " failed: " + e.getMessage());
+            throw new HostFailure(HostFailure.Stage.TLS, text, SmtpReply.local(0, "4.7.5", text));
+        } finally {
+            disarm();
+        }
+        hello();
+    }
+
+    /** EHLO (or LHLO), falling back to HELO when EHLO is refused permanently. */
+    private void hello() throws HostFailure {
+        String verb = target.lmtp() ? "LHLO " : "EHLO ";
+        try {
+            SmtpReply r = command(verb + settings.me(), settings.commandTimeout());
+            if (r.code() / 100 == 2) {
+                extensions = Extensions.parse(r);
+                return;
+            }
+            if (target.lmtp() || !r.isPermanent()) {
+                throw new HostFailure(HostFailure.Stage.HELLO, target + " refused " + verb.trim() + ": " + r, r);
+            }
+            SmtpReply helo = command("HELO " + settings.me(), settings.commandTimeout());
+            if (helo.code() / 100 != 2) throw new HostFailure(HostFailure.Stage.HELLO, target + " refused HELO: " + helo, helo);
+            extensions = Extensions.NONE;
+        } catch (IOException e) {
+            throw lost(HostFailure.Stage.HELLO, "after " + verb.trim(), e);
+        }
+    }
+
+    private HostFailure lost(HostFailure.Stage stage, String when, IOException e) {
+        broken = true;
+        String text = lostText(when, e);
+        return new HostFailure(stage, text, SmtpReply.local(0, "4.4.2", text));
+    }
+
+    /** Text for a network failure or timeout, e.g. {@code connection lost after DATA with mx[1.2.3.4]:25}. */
+    String lostText(String when, IOException e) {
+        if (expired) return "timed out " + when + " with " + target;
+        return "connection lost " + when + " with " + target + (e == null || e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+    }
+
+    // --- I/O used by MailTransaction
+
+    SmtpReply command(String line, Duration timeout) throws IOException {
+        arm(timeout);
+        try {
+            out.line(line);
+            out.flush();
+            return in.read();
+        } finally {
+            disarm();
+        }
+    }
+
+    /** Reads one reply within the timeout. */
+    SmtpReply await(Duration timeout) throws IOException {
+        arm(timeout);
+        try {
+            return in.read();
+        } finally {
+            disarm();
+        }
+    }
+
+    OutputBuffer out() { return out; }
+    ReplyReader reader() { return in; }
+    SessionSettings settings() { return settings; }
+
+    void arm(Duration timeout) {
+        deadline = System.nanoTime() + timeout.toNanos();
+    }
+
+    void disarm() {
+        deadline = 0;
+    }
+
+    void markBroken() {
+        broken = true;
+    }
+
+    void countTransaction() {
+        transactions++;
+    }
+
+    /**
+     * Runs one mail transaction; RSET first when the connection was used before.
+     *
+     * @throws MailTransaction.SessionLost when the connection was found dead before any reply
+     * @throws HostFailure                 when the server is closing (421 to MAIL)
+     */
+    TransactionResult send(Envelope envelope, MailContent content) throws MailTransaction.SessionLost, HostFailure {
+        return new MailTransaction(this, envelope, content).run(transactions > 0);
+    }
+
+    // --- state
+
+    public Target target() { return target; }
+    public Extensions extensions() { return extensions; }
+    /** True when STARTTLS succeeded. */
+    public boolean tls() { return tls; }
+    /** Mail transactions run on this connection. */
+    public int transactions() { return transactions; }
+    /** True when the connection can no longer be used (network error, timeout, 421). */
+    public boolean isBroken() { return broken || closed || expired; }
+    long idleSince() { return idleSince; }
+    void idleSince(long millis) { idleSince = millis; }
+
+    @Override
+    public long deadline() {
+        return deadline;
+    }
+
+    /** Called by the watchdog: closes the socket so that the blocked read or write fails. */
+    @Override
+    public void expire() {
+        expired = true;
+        deadline = 0;
+        closeQuietly(raw);
+    }
+
+    /** Ends the session politely: QUIT (without waiting for the reply), then close. */
+    @Override
+    public void close() {
+        if (!broken && !closed && !expired) quit();
+        abort();
+    }
+
+    private void quit() {
+        arm(settings.commandTimeout());
+        try {
+            out.line("QUIT");
+            out.flush();
+        } catch (IOException e) {
+            // closing anyway
+        } finally {
+            disarm();
+        }
+    }
+
+    /** Closes at once, without QUIT. */
+    public void abort() {
+        if (closed) return;
+        closed = true;
+        watchdog.unwatch(this);
+        closeQuietly(raw);
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SmtpSession[" + target + (tls ? " tls" : "") + " tx=" + transactions + "]";
+    }
+}

@@ -1,0 +1,415 @@
+package dev.outflow.submission.smtpd.internal;
+
+import dev.outflow.core.address.InvalidAddressException;
+import dev.outflow.core.address.MailAddress;
+import dev.outflow.core.intake.Intake;
+import dev.outflow.core.intake.IntakeRequest;
+import dev.outflow.core.intake.IntakeResult;
+import dev.outflow.core.intake.Origin;
+import dev.outflow.core.intake.RejectKind;
+import dev.outflow.submission.OutboundQueue;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP submission session on its own (virtual) thread: the command loop, relay policy, the
+ * envelope, and DATA through {@link Intake} to the {@link OutboundQueue}. A message is answered
+ * {@code 250} only after the queue acknowledged it; a failure or a wait longer than
+ * {@link SmtpdSettings#queueWait()} answers {@code 451 4.3.0}. Not thread-safe: one thread per session.
+ */
+public final class SmtpSession implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+    private static final int MAX_COMMAND = 4096;
+    private static final int MAX_ERRORS = 10;
+    private static final int MAX_AUTH_FAILURES = 3;
+    /** After an early 552, up to this much more data is read in the hope of finding its end. */
+    private static final long DRAIN_BYTES = 4L << 20;
+    private static final long DRAIN_MILLIS = 5_000;
+    /** Kafka's delivery.timeout.ms equals the queue wait; the grace lets its own answer arrive first. */
+    private static final long QUEUE_GRACE_MILLIS = 2_000;
+
+    private final SmtpdSettings s;
+    private final Intake intake;
+    private final OutboundQueue queue;
+    private final Watchdog watchdog;
+    private final SmtpConnection conn;
+    private final boolean relayNetwork;
+    private final MessageBuffer buffer = new MessageBuffer();
+
+    private String helo;
+    private boolean esmtp;
+    private String user;
+    private int errors;
+    private int authFailures;
+    // the transaction
+    private String mailFrom;
+    private final List<String> rcpts = new ArrayList<>();
+    private long sizeHint;
+    private boolean smtputf8;
+
+    public SmtpSession(SmtpdSettings settings, Intake intake, OutboundQueue queue, Watchdog watchdog, Socket socket) throws IOException {
+        this.s = settings;
+        this.intake = intake;
+        this.queue = queue;
+        this.watchdog = watchdog;
+        this.conn = new SmtpConnection(socket, settings.timeout().toNanos());
+        this.relayNetwork = settings.relayNetworks().contains(socket.getInetAddress());
+    }
+
+    @Override
+    public void run() {
+        watchdog.add(conn);
+        try {
+            conn.reply("220 " + s.me() + " ESMTP Outflow");
+            while (true) {
+                String line;
+                try {
+                    line = conn.readLine(MAX_COMMAND);
+                } catch (SmtpConnection.LineTooLongException e) {
+                    if (!error("500 5.5.2 Line too long")) break;
+                    continue;
+                }
+                if (line == null) {
+                    if (conn.expired()) conn.reply("421 4.4.2 " + s.me() + " Error: timeout exceeded");
+                    break;
+                }
+                if (!command(line)) break;
+            }
+        } catch (IOException e) {
+            log.debug("SMTP session with {} ended: {}", conn.remoteAddress(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("SMTP session with {} failed", conn.remoteAddress(), e);
+            try {
+                conn.reply("421 4.3.0 " + s.me() + " Internal error, closing connection");
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        } finally {
+            watchdog.remove(conn);
+            conn.close();
+        }
+    }
+
+    /** Handles one command line; false ends the session. */
+    private boolean command(String line) throws IOException, InterruptedException {
+        int sp = line.indexOf(' ');
+        String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
+        String args = sp < 0 ? "" : line.substring(sp + 1).strip();
+        switch (verb) {
+            case "EHLO", "HELO" -> hello(verb.equals("EHLO"), args);
+            case "STARTTLS" -> {
+                return startTls(args);
+            }
+            case "AUTH" -> {
+                return auth(args);
+            }
+            case "MAIL" -> mail(args);
+            case "RCPT" -> rcpt(args);
+            case "DATA" -> {
+                return data(args);
+            }
+            case "RSET" -> {
+                reset();
+                conn.reply("250 2.0.0 Ok");
+            }
+            case "NOOP" -> conn.reply("250 2.0.0 Ok");
+            case "QUIT" -> {
+                conn.reply("221 2.0.0 Bye");
+                return false;
+            }
+            case "VRFY" -> conn.reply("252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery");
+            case "HELP" -> conn.reply("214 2.0.0 See RFC 5321");
+            default -> {
+                return error("500 5.5.2 Command not recognized");
+            }
+        }
+        return true;
+    }
+
+    private void hello(boolean ehlo, String args) throws IOException {
+        if (args.isEmpty()) {
+            error("501 5.5.4 Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
+            return;
+        }
+        helo = args;
+        esmtp = ehlo;
+        reset();
+        if (!ehlo) {
+            conn.reply("250 " + s.me());
+            return;
+        }
+        conn.reply("250-" + s.me());
+        conn.reply("250-PIPELINING");
+        conn.reply("250-SIZE " + s.maxMessageBytes());
+        conn.reply("250-8BITMIME");
+        conn.reply("250-SMTPUTF8");
+        if (!conn.isTls()) conn.reply("250-STARTTLS");
+        if (authAllowed()) conn.reply("250-AUTH PLAIN LOGIN");
+        conn.reply("250 ENHANCEDSTATUSCODES");
+    }
+
+    private boolean startTls(String args) throws IOException {
+        if (conn.isTls()) return error("503 5.5.1 TLS already active");
+        if (!args.isEmpty()) return error("501 5.5.4 Syntax: STARTTLS");
+        conn.reply("220 2.0.0 Ready to start TLS");
+        try {
+            conn.startTls(s.tls());
+        } catch (IOException e) {
+            log.debug("TLS handshake with {} failed: {}", conn.remoteAddress(), e.toString());
+            return false;
+        }
+        helo = null;                    // RFC 3207 4.2: forget everything learnt before TLS
+        esmtp = false;
+        user = null;
+        reset();
+        return true;
+    }
+
+    private boolean auth(String args) throws IOException, InterruptedException {
+        if (helo == null || !esmtp) return error("503 5.5.1 Send EHLO first");
+        if (user != null) return error("503 5.5.1 Already authenticated");
+        if (mailFrom != null) return error("503 5.5.1 AUTH not allowed during a mail transaction");
+        if (!authAllowed()) return error("538 5.7.11 Encryption required for requested authentication mechanism");
+        if (args.isEmpty()) return error("501 5.5.4 Syntax: AUTH mechanism");
+        SmtpAuth.Outcome o;
+        try {
+            o = SmtpAuth.exchange(conn, args);
+        } catch (SmtpConnection.LineTooLongException e) {
+            return error("500 5.5.2 Line too long");
+        }
+        if (o == null) return false;
+        if (o.reply() == null && s.users().verify(o.user(), o.password())) {
+            user = o.user();
+            conn.reply("235 2.7.0 Authentication successful");
+            return true;
+        }
+        if (o.reply() != null && !o.reply().startsWith("535")) return error(o.reply());
+        authFailures++;
+        conn.flush();
+        conn.pauseClock();
+        Thread.sleep(s.authFailureDelay().toMillis());        // a virtual thread: other sessions go on
+        conn.touch();
+        conn.reply("535 5.7.8 Authentication credentials invalid");
+        if (authFailures >= MAX_AUTH_FAILURES) {
+            conn.reply("421 4.7.0 " + s.me() + " Too many failed authentications, closing connection");
+            return false;
+        }
+        return true;
+    }
+
+    private void mail(String args) throws IOException {
+        if (helo == null) {
+            error("503 5.5.1 Send HELO or EHLO first");
+            return;
+        }
+        if (mailFrom != null) {
+            error("503 5.5.1 Nested MAIL command");
+            return;
+        }
+        EnvelopeArgs a = EnvelopeArgs.parse(args, "FROM:");
+        if (a == null) {
+            error("501 5.5.4 Syntax: MAIL FROM:<address>");
+            return;
+        }
+        long size = 0;
+        boolean utf8 = false;
+        for (Map.Entry<String, String> p : a.params().entrySet()) {
+            switch (p.getKey()) {
+                case "SIZE" -> {
+                    size = parseSize(p.getValue());
+                    if (size < 0) {
+                        error("501 5.5.4 Bad SIZE parameter");
+                        return;
+                    }
+                }
+                case "BODY" -> {
+                    String v = p.getValue() == null ? "" : p.getValue().toUpperCase(Locale.ROOT);
+                    if (!v.equals("7BIT") && !v.equals("8BITMIME")) {
+                        error("501 5.5.4 Unsupported BODY type");
+                        return;
+                    }
+                }
+                case "SMTPUTF8" -> utf8 = true;
+                case "AUTH" -> { }               // RFC 4954 5: accepted, not trusted
+                default -> {
+                    error("555 5.5.4 Unsupported parameter " + p.getKey());
+                    return;
+                }
+            }
+        }
+        if (size > s.maxMessageBytes()) {
+            conn.reply("552 5.3.4 Message size exceeds fixed limit of " + s.maxMessageBytes() + " bytes");
+            return;
+        }
+        MailAddress from;
+        try {
+            from = MailAddress.parseReversePath(a.address());
+        } catch (InvalidAddressException e) {
+            conn.reply("501 5.1.7 Bad sender address: " + e.reason());
+            return;
+        }
+        if (from.needsSmtpUtf8() && !utf8) {
+            conn.reply("553 5.6.7 Non-ASCII address needs SMTPUTF8");
+            return;
+        }
+        mailFrom = from.toString();
+        sizeHint = size;
+        smtputf8 = utf8;
+        conn.reply("250 2.1.0 Ok");
+    }
+
+    private void rcpt(String args) throws IOException {
+        if (mailFrom == null) {
+            error("503 5.5.1 Need MAIL command");
+            return;
+        }
+        EnvelopeArgs a = EnvelopeArgs.parse(args, "TO:");
+        if (a == null) {
+            error("501 5.5.4 Syntax: RCPT TO:<address>");
+            return;
+        }
+        if (user == null && !relayNetwork) {
+            conn.reply("530 5.7.0 Authentication required");
+            return;
+        }
+        if (!a.params().isEmpty()) {
+            error("555 5.5.4 Unsupported parameter " + a.params().keySet().iterator().next());
+            return;
+        }
+        if (rcpts.size() >= s.maxRecipients()) {
+            conn.reply("452 4.5.3 Too many recipients");
+            return;
+        }
+        MailAddress to;
+        try {
+            to = MailAddress.parse(a.address());
+        } catch (InvalidAddressException e) {
+            conn.reply("501 5.1.3 Bad recipient address: " + e.reason());
+            return;
+        }
+        if (to.needsSmtpUtf8() && !smtputf8) {
+            conn.reply("553 5.6.7 Non-ASCII address needs SMTPUTF8");
+            return;
+        }
+        rcpts.add(to.toString());
+        conn.reply("250 2.1.5 Ok");
+    }
+
+    private boolean data(String args) throws IOException, InterruptedException {
+        if (!args.isEmpty()) return error("501 5.5.4 Syntax: DATA");
+        if (mailFrom == null) return error("503 5.5.1 Need MAIL command");
+        if (rcpts.isEmpty()) {
+            conn.reply("554 5.5.1 No valid recipients");
+            return true;
+        }
+        conn.reply("354 End data with <CR><LF>.<CR><LF>");
+        String id = intake.newId();
+        buffer.reset(sizeHint + 1024);
+        byte[] received = ReceivedHeader.build(helo, conn.remoteAddress(), conn.tlsSession(), esmtp, user != null, smtputf8, s.me(), id,
+                rcpts.size() == 1 ? rcpts.get(0) : null, s.clock().instant().atZone(s.clock().getZone())).getBytes(StandardCharsets.UTF_8);
+        buffer.write(received, 0, received.length);
+        DataScanner scan = new DataScanner();
+        switch (conn.readData(buffer, s.maxMessageBytes(), scan)) {
+            case EOF -> {
+                return false;
+            }
+            case BARE_LINE_END -> {
+                // The client's idea of the end of data is unknown: answer and hang up (SMTP smuggling defence).
+                conn.reply("554 5.6.0 Bare CR or LF in message data; lines must end with CRLF");
+                conn.closeAfterReply(64 << 10, 1000);
+                return false;
+            }
+            case TOO_BIG -> {
+                conn.reply("552 5.3.4 Message size exceeds fixed limit of " + s.maxMessageBytes() + " bytes");
+                conn.flush();
+                reset();
+                if (conn.discardRestOfData(scan, DRAIN_BYTES, DRAIN_MILLIS)) return true;
+                conn.closeAfterReply(0, 0);
+                return false;
+            }
+            case COMPLETE -> {
+                return deliver(id);
+            }
+        }
+        return true;
+    }
+
+    private boolean deliver(String id) throws IOException, InterruptedException {
+        String origin = user != null ? user : conn.remoteAddress().getHostAddress();
+        IntakeRequest request = new IntakeRequest(id, mailFrom, List.copyOf(rcpts), buffer.toByteArray(), Map.of(), Origin.smtp(origin));
+        reset();
+        IntakeResult result = intake.submit(request);
+        switch (result) {
+            case IntakeResult.Accepted a -> conn.reply(awaitQueue(a));
+            case IntakeResult.HandledByPlugin h -> conn.reply("250 2.0.0 Ok: queued as " + h.id());
+            case IntakeResult.Rejected r -> {
+                conn.reply(r.smtpReply());
+                if (r.kind() == RejectKind.DISCONNECT) return false;
+            }
+        }
+        return true;
+    }
+
+    private String awaitQueue(IntakeResult.Accepted a) throws InterruptedException {
+        conn.pauseClock();
+        try {
+            queue.enqueue(a.id(), a.parts()).get(s.queueWait().toMillis() + QUEUE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return "250 2.0.0 Ok: queued as " + a.id();
+        } catch (TimeoutException e) {
+            log.warn("Message {} not acknowledged within {}; answered 451", a.id(), s.queueWait());
+            return "451 4.3.0 Queue not available, try again later";
+        } catch (ExecutionException e) {
+            log.warn("Message {} not queued: {}", a.id(), e.getCause().toString());
+            return "451 4.3.0 Queue not available, try again later";
+        } catch (RuntimeException e) {
+            log.warn("Message {} not queued", a.id(), e);
+            return "451 4.3.0 Queue not available, try again later";
+        } finally {
+            conn.touch();
+        }
+    }
+
+    private boolean authAllowed() {
+        return conn.isTls() || !s.authRequiresTls();
+    }
+
+    private void reset() {
+        mailFrom = null;
+        rcpts.clear();
+        sizeHint = 0;
+        smtputf8 = false;
+    }
+
+    /** Sends an error reply; false (end the session) after too many errors. */
+    private boolean error(String reply) throws IOException {
+        conn.reply(reply);
+        if (++errors >= MAX_ERRORS) {
+            conn.reply("421 4.7.0 " + s.me() + " Too many errors, closing connection");
+            return false;
+        }
+        return true;
+    }
+
+    private static long parseSize(String v) {
+        if (v == null || v.isEmpty() || v.length() > 18) return -1;
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+}
