@@ -31,3 +31,10 @@ outflow_find_jdk() {
   fi
   export JAVA_HOME="$best"
 }
+
+# JVM flags that only newer JDKs know (Kafka still uses sun.misc.Unsafe; JDK 24+ warns at start).
+outflow_jvm_flags() {
+  local v
+  v=$(outflow_java_major "$JAVA_HOME")
+  if [ -n "$v" ] && [ "$v" -ge 24 ]; then echo "--sun-misc-unsafe-memory-access=allow"; fi
+}

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "outflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Outbound mail delivery on Kafka.",
         subcommands = {
-            BrokerCommand.class,
+            UpCommand.class, BrokerCommand.class, SmtpdCommand.class,
             TopicsCommand.class, SendCommand.class, StatusCommand.class, FlushCommand.class,
             PauseCommand.class, ResumeCommand.class, UsersCommand.class, ConfigCommand.class,
             CommandLine.HelpCommand.class
@@ -49,7 +49,7 @@ public final class Main implements Runnable {
             if (System.getenv("OUTFLOW_DEBUG") != null) ex.printStackTrace(line.getErr());
             return EXIT_RUNTIME;
         });
-        cl.setExitCodeExceptionMapper(ex -> ex instanceof ConfigException ? EXIT_USAGE : EXIT_RUNTIME);
+        cl.setExitCodeExceptionMapper(ex -> ex instanceof ConfigException || ex instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_RUNTIME);
         return cl.execute(args);
     }
 

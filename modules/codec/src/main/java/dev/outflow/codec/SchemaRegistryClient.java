@@ -57,7 +57,8 @@ public final class SchemaRegistryClient {
         this.base = URI.create(u.getScheme() + "://" + u.getRawAuthority().replaceFirst("^.*@", "")
                 + (u.getRawPath() == null ? "" : u.getRawPath()));
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        // HTTP/1.1: registries do not speak h2c, and the upgrade attempt costs a round trip.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 
     /** The registry's base URL without credentials. */

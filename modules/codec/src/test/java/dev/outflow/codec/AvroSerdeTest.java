@@ -199,7 +199,8 @@ class AvroSerdeTest {
                 rejected++;
             }
         }
-        assertThat(rejected).isGreaterThan(1000);
+        // Most flips land in the 2 KB of contents and still decode; the rest must be rejected cleanly.
+        assertThat(rejected).isGreaterThan(500);
     }
 
     @Test

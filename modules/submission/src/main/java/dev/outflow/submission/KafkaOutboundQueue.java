@@ -1,20 +1,23 @@
 package dev.outflow.submission;
 
 import dev.outflow.avro.OutboundMessage;
+import dev.outflow.codec.Serdes;
+import dev.outflow.codec.topics.Topics;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.ConfigException;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.RoutedDelivery;
 import dev.outflow.submission.internal.OutboundRecords;
-import dev.outflow.submission.internal.OutboundSerializer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -24,7 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code acks=all}. The future completes when the broker acknowledged every part.
  *
  * <p>Producer settings: ours first (zstd, 128 KiB batches, 5 ms linger, {@code max.request.size}
- * fitting {@code outbound.max_message_bytes}, {@code delivery.timeout.ms} =
+ * = the topics' {@code max.message.bytes} for {@code outbound.max_message_bytes}, {@code delivery.timeout.ms} =
  * {@code smtpd.queue_timeout}, {@code max.block.ms} 10 s), then every {@code kafka.client.*}
  * setting, then {@code acks=all} and idempotence again: durability is not negotiable.
  *
@@ -33,6 +36,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Futures complete on the producer's I/O thread: dependants must not block.
  */
 public final class KafkaOutboundQueue implements OutboundQueue {
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+
     private final Producer<String, OutboundMessage> producer;
     private final String topic;
 
@@ -54,9 +59,9 @@ public final class KafkaOutboundQueue implements OutboundQueue {
                 config.topic("outbound"));
     }
 
-    /** The value serializer for {@link OutboundMessage} records. */
+    /** The value serializer for {@link OutboundMessage} records: single-object encoding, or Confluent with {@code schema.registry.url}. */
     static Serializer<OutboundMessage> serializer(Config config) {
-        return new OutboundSerializer();
+        return Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL)).outboundMessage();
     }
 
     /** The producer settings described on the class. */
@@ -69,11 +74,11 @@ public final class KafkaOutboundQueue implements OutboundQueue {
         long linger = 5;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "outflow-submission");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "outflow-submission-" + CLIENTS.incrementAndGet());
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
         p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(linger));
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(Math.max(1 << 20, config.get(OutflowKeys.MAX_MESSAGE_BYTES) + (64 << 10))));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(Math.min(Integer.MAX_VALUE, Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES)))));
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(64L << 20, 4 * config.get(OutflowKeys.MAX_MESSAGE_BYTES))));
         long requestTimeout = Math.max(1000, Math.min(15_000, queueTimeout / 2));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(requestTimeout));
@@ -109,7 +114,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
     }
 
     private QueueException failure(String id, RoutedDelivery part, Throwable error) {
-        return new QueueException("message " + id + " (" + part.routingKey() + ") not acknowledged by Kafka on " + topic + ": "
+        return new QueueException(error instanceof RecordTooLargeException, "message " + id + " (" + part.routingKey() + ") not acknowledged by Kafka on " + topic + ": "
                 + error.getClass().getSimpleName() + ": " + error.getMessage(), error);
     }
 

@@ -73,13 +73,20 @@ public final class TopicBootstrap {
             Set<String> existing = admin.listTopics().names().get(remaining(deadline), TimeUnit.MILLISECONDS);
             List<TopicSpec> missing = specs.stream().filter(s -> !existing.contains(s.name())).toList();
             warnOnPartitionMismatch(admin, specs, existing, deadline);
+            long start = System.nanoTime();
             List<TopicSpec> created = create(admin, missing, deadline);
             if (!created.isEmpty()) {
+                long createdAt = System.nanoTime();
                 Map<String, Integer> partitions = awaitLeaders(admin, created, deadline);
+                long ledAt = System.nanoTime();
                 warm(producerProps, partitions, deadline);
-                LOG.info("Created and warmed topics {}", created.stream().map(TopicSpec::name).toList());
+                LOG.info("Created and warmed topics {} (create {} ms, leaders {} ms, warm-up {} ms)",
+                        created.stream().map(TopicSpec::name).toList(), millis(createdAt - start),
+                        millis(ledAt - createdAt), millis(System.nanoTime() - ledAt));
             }
+            long offsetsAt = System.nanoTime();
             warmOffsetsTopic(admin, specs, deadline);
+            LOG.debug("__consumer_offsets warm-up took {} ms", millis(System.nanoTime() - offsetsAt));
             return created.stream().map(TopicSpec::name).toList();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -222,6 +229,10 @@ public final class TopicBootstrap {
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("Could not describe existing topics: {}", e.toString());
         }
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private static long remaining(long deadline) throws TimeoutException {

@@ -100,6 +100,12 @@ public final class OutflowKeys {
     // --- scheduler
     public static final ConfigKey<List<String>> SCHEDULER_BUCKETS = list("scheduler.buckets", "10s,1m,5m,15m,1h,4h",
             "Delay buckets (one topic each); a record waits in the largest bucket not longer than its remaining delay.");
+    public static final ConfigKey<Integer> SCHEDULER_READ_AHEAD = intKey("scheduler.read_ahead", "10000",
+            "Records of one partition of the smallest delay bucket held in memory so each leaves at its own notBefore; further records wait in Kafka.",
+            v -> positive(v));
+    public static final ConfigKey<Long> SCHEDULER_READ_AHEAD_BYTES = size("scheduler.read_ahead_bytes", "64m",
+            "Bytes of record values of one partition of the smallest delay bucket held in memory (with scheduler.read_ahead).",
+            v -> positive(v));
 
     // --- submission
     public static final ConfigKey<Boolean> SMTPD_ENABLED = bool("smtpd.enabled", "true",
@@ -134,6 +140,8 @@ public final class OutflowKeys {
             "Id of this process in events and transactional ids. Unset: host name + pid.");
     public static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = duration("worker.shutdown_timeout", "30s",
             "On stop, how long in-flight deliveries may finish before the worker gives up on them (they are redelivered).");
+    public static final ConfigKey<Duration> WORKER_COMMIT_INTERVAL = duration("worker.commit_interval", "50ms",
+            "How often the worker commits one Kafka transaction holding the events and offsets of the deliveries completed since the last one.");
 
     private OutflowKeys() {}
 

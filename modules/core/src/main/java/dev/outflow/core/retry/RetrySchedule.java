@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * <h2>Syntax</h2>
  * Comma-separated items {@code <duration>[*<count>]}; blanks are ignored and case does not matter.
  * A duration is a whole number with unit {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}
- * (a bare number means seconds, as in {@code ValueType.DURATION}); it must be more than 0.
+ * (a bare number means seconds, as in {@code ValueType.DURATION}); it must be more than 0 (Haraka's
+ * 5-second minimum is not enforced, so tests can retry after {@code 200ms}).
  * {@code 1m, 5m*2, 1h*3} means 1m, 5m, 5m, 1h, 1h, 1h: six retries, then bounce.
  * {@code none} means no retry: the first temporary failure bounces. Empty or blank means the
  * default: {@code 2^(n+5)} seconds after the n-th failure, n = 1..12 (64 s, 128 s, … 131072 s ≈ 36 h;

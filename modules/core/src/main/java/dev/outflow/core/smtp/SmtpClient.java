@@ -27,7 +27,6 @@ public final class SmtpClient implements AutoCloseable {
 
     private final Watchdog watchdog;
     private final ConnectionPool pool;
-    private final OpportunisticTls tls = new OpportunisticTls();
 
     public SmtpClient(Duration poolIdle, int poolMaxMessages, Clock clock) {
         this(poolIdle, poolMaxMessages, clock, Duration.ofMillis(50));
@@ -78,7 +77,7 @@ public final class SmtpClient implements AutoCloseable {
 
     private SmtpSession open(Target target, SessionSettings settings) throws HostFailure {
         try {
-            return SmtpSession.open(target, settings, watchdog, target.tls() ? tls : null);
+            return SmtpSession.open(target, settings, watchdog, target.tls() ? OpportunisticTls.shared() : null);
         } catch (HostFailure f) {
             if (f.stage() != HostFailure.Stage.TLS) throw f;
             log.info("{}; retrying once without TLS", f.getMessage());

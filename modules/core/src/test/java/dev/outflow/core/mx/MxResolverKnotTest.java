@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outflow.core.config.Config;
 import dev.outflow.testkit.dns.KnotDns;
+import dev.outflow.testkit.dns.ServfailDnsServer;
 import dev.outflow.testkit.dns.SilentDnsServer;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -100,6 +101,15 @@ class MxResolverKnotTest {
                     "dns.servers", silent.server() + "," + knot.server(), "dns.timeout", "1s")));
             assertThat(hosts(r.lookup("normal.test"))).containsExactly("10 mx1.normal.test 127.0.0.2");
             assertThat(silent.queriesReceived()).isPositive();
+        }
+    }
+
+    @Test
+    void servfailFromFirstServerFallsOverToTheNext() {
+        try (ServfailDnsServer broken = ServfailDnsServer.start()) {
+            MxResolver r = MxResolver.fromConfig(Config.of(Map.of("dns.servers", broken.server() + "," + knot.server())));
+            assertThat(hosts(r.lookup("two.test"))).hasSize(2);
+            assertThat(broken.queriesReceived()).isPositive();
         }
     }
 }

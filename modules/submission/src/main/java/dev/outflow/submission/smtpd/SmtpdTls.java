@@ -40,6 +40,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -98,7 +99,7 @@ public final class SmtpdTls {
             X509Certificate cert = new JcaX509CertificateConverter()
                     .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
             // Key first: a reader that sees the certificate then also finds its key.
-            writePem(dir, keyFile, pair.getPrivate());
+            writePem(dir, keyFile, new JcaPKCS8Generator(pair.getPrivate(), null));     // PKCS#8 "PRIVATE KEY"
             writePem(dir, certFile, cert);
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new ConfigException(OutflowKeys.DATA_DIR.name(), "cannot create the self-signed STARTTLS certificate in " + dir + ": " + e.getMessage());
@@ -144,7 +145,7 @@ public final class SmtpdTls {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             for (Object o = p.readObject(); o != null; o = p.readObject()) {
-                if (o instanceof PEMKeyPair kp) return conv.getKeyPair(kp).getPrivate();
+                if (o instanceof PEMKeyPair kp) return conv.getPrivateKey(kp.getPrivateKeyInfo());
                 if (o instanceof PrivateKeyInfo pki) return conv.getPrivateKey(pki);
             }
         } catch (IOException e) {

@@ -91,9 +91,9 @@ final class MxConnection implements Runnable {
             case DATA -> data();
             case RSET -> {
                 resetTransaction();
-                yield perform(script.next(c), script.reply(250, "2.0.0", "Ok")) != null;
+                yield perform(script.next(c), script.ok) != null;
             }
-            case NOOP -> perform(script.next(c), script.reply(250, "2.0.0", "Ok")) != null;
+            case NOOP -> perform(script.next(c), script.ok) != null;
             case QUIT -> {
                 perform(script.next(c), script.reply(221, "2.0.0", "Bye"));
                 yield false;
@@ -170,11 +170,13 @@ final class MxConnection implements Runnable {
             } else {
                 from = rest.substring(1, close);
                 String p = rest.substring(close + 1).trim();
-                params = p.isEmpty() ? List.of() : List.of(p.split(" +"));
+                params = p.isEmpty() ? List.of() : words(p);
                 def = mailDefault(params);
             }
         }
-        Reply r = perform(script.next(Command.MAIL), def);
+        // scripts apply to commands in sequence; protocol errors keep their default reply
+        boolean inSequence = from != null && helo != null && !inTransaction;
+        Reply r = perform(inSequence ? script.next(Command.MAIL) : Action.proceed(), def);
         if (r == null) return false;
         if (r.isPositive() && from != null) {
             inTransaction = true;
@@ -183,6 +185,18 @@ final class MxConnection implements Runnable {
             rcpts.clear();
         }
         return true;
+    }
+
+    private static List<String> words(String s) {
+        List<String> out = new ArrayList<>(4);
+        int i = 0;
+        while (i < s.length()) {
+            int sp = s.indexOf(' ', i);
+            if (sp < 0) sp = s.length();
+            if (sp > i) out.add(s.substring(i, sp));
+            i = sp + 1;
+        }
+        return out;
     }
 
     private Reply mailDefault(List<String> params) {
@@ -202,7 +216,7 @@ final class MxConnection implements Runnable {
                 return script.reply(555, "5.5.4", "Unsupported option: " + p);
             }
         }
-        return script.reply(250, "2.1.0", "Ok");
+        return script.mailOk;
     }
 
     private boolean rcpt(String arg) throws IOException {
@@ -216,9 +230,9 @@ final class MxConnection implements Runnable {
             to = rest.startsWith("<") && close > 0 ? rest.substring(1, close) : null;
             if (to == null) def = script.reply(501, "5.1.3", "Bad recipient address syntax");
             else if (!inTransaction) def = script.reply(503, "5.5.1", "Error: need MAIL command");
-            else def = script.reply(250, "2.1.5", "Ok");
+            else def = script.rcptOk;
         }
-        Reply r = perform(to == null ? Action.proceed() : script.rcpt(to), def);
+        Reply r = perform(to != null && inTransaction ? script.rcpt(to) : Action.proceed(), def);
         if (r == null) return false;
         if (r.isPositive() && to != null && inTransaction) rcpts.add(to);
         return true;
@@ -228,8 +242,8 @@ final class MxConnection implements Runnable {
         Reply def;
         if (!inTransaction) def = script.reply(503, "5.5.1", "Error: need MAIL command");
         else if (rcpts.isEmpty()) def = script.reply(554, "5.5.1", "Error: no valid recipients");
-        else def = Reply.of(354, "End data with <CR><LF>.<CR><LF>");
-        Reply r = perform(script.next(Command.DATA), def);
+        else def = script.dataGo;
+        Reply r = perform(inTransaction && !rcpts.isEmpty() ? script.next(Command.DATA) : Action.proceed(), def);
         if (r == null) return false;
         if (r.code() != 354) return true;
         if (!readData()) return false;
@@ -271,7 +285,7 @@ final class MxConnection implements Runnable {
 
     private Reply eodDefault() {
         if (script.size > 0 && dataLen > script.size) return script.reply(552, "5.3.4", "Message size exceeds fixed limit");
-        return script.reply(250, "2.0.0", "Ok: queued as FAKE" + id + "X" + server.messageCount());
+        return script.freshReply(250, "2.0.0", "Ok: queued as FAKE" + id + "X" + server.messageCount());
     }
 
     private boolean endOfSmtpData() throws IOException {

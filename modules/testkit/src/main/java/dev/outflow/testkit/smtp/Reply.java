@@ -17,7 +17,7 @@ public final class Reply {
         if (code < 100 || code > 599) throw new IllegalArgumentException("reply code " + code);
         this.code = code;
         this.text = text == null ? "" : text;
-        String[] parts = this.text.split("\n", -1);
+        String[] parts = this.text.indexOf('\n') < 0 ? new String[] {this.text} : this.text.split("\n", -1);
         StringBuilder sb = new StringBuilder();
         String[] formatted = new String[parts.length];
         for (int i = 0; i < parts.length; i++) {

@@ -25,9 +25,15 @@ final class Script {
     final boolean brokenTls;
     final List<String> extraExtensions;
     final boolean record;
+    /** Frequent default replies, made once. */
+    final Reply mailOk;
+    final Reply rcptOk;
+    final Reply ok;
+    final Reply dataGo;
     private final Map<Command, List<Action>> actions;
     private final Map<String, List<Action>> rcpt;
     private final Map<String, Action> lmtpReplies;
+    private final Map<String, Reply> replies = new ConcurrentHashMap<>();
     private final AtomicIntegerArray seen = new AtomicIntegerArray(Command.values().length);
     private final Map<String, AtomicInteger> rcptSeen = new ConcurrentHashMap<>();
 
@@ -47,6 +53,10 @@ final class Script {
         b.actions.forEach((k, v) -> actions.put(k, List.copyOf(v)));
         rcpt = Map.copyOf(b.rcpt);
         lmtpReplies = Map.copyOf(b.lmtpReplies);
+        mailOk = reply(250, "2.1.0", "Ok");
+        rcptOk = reply(250, "2.1.5", "Ok");
+        ok = reply(250, "2.0.0", "Ok");
+        dataGo = Reply.of(354, "End data with <CR><LF>.<CR><LF>");
     }
 
     /** The action for this occurrence of a command. */
@@ -76,8 +86,19 @@ final class Script {
         return seen.get(c.ordinal());
     }
 
-    /** Reply with an enhanced status code when the server advertises them. */
+    /** Reply with an enhanced status code when the server advertises them; fixed replies are made once. */
     Reply reply(int code, String enhanced, String text) {
+        String key = code + enhanced + text;
+        Reply r = replies.get(key);
+        if (r == null) {
+            r = Reply.of(code, enhancedStatusCodes && enhanced != null ? enhanced + " " + text : text);
+            if (replies.size() < 256) replies.put(key, r);
+        }
+        return r;
+    }
+
+    /** Reply made fresh each time (texts that vary, like a queue id). */
+    Reply freshReply(int code, String enhanced, String text) {
         return Reply.of(code, enhancedStatusCodes && enhanced != null ? enhanced + " " + text : text);
     }
 }

@@ -34,8 +34,11 @@ import org.xbill.DNS.Type;
  */
 public final class DnsQuery {
     static final int MAX_CNAME_HOPS = 8;
-    /** Extra wait beyond the resolver's own timeout before giving up on a resolver that never answers. */
-    private static final Duration GRACE = Duration.ofMillis(500);
+    /**
+     * Extra wait beyond the resolver's own timeout. The bound is enforced here because dnsjava's
+     * {@code SimpleResolver} notices timeouts only when its NIO selector is idle (up to a second late).
+     */
+    private static final Duration GRACE = Duration.ofMillis(50);
 
     private final Resolver resolver;
 
@@ -121,7 +124,7 @@ public final class DnsQuery {
     }
 
     private static boolean isTimeoutMessage(Throwable e) {
-        // ExtendedResolver wraps its per-server timeouts in plain IOExceptions ("Timed out while trying to resolve ...").
+        // dnsjava reports some timeouts as plain IOExceptions ("Timed out while trying to resolve ...").
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SocketTimeoutException || t instanceof TimeoutException) return true;
             String msg = t.getMessage();

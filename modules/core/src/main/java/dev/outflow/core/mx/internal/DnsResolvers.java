@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.SimpleResolver;
@@ -14,8 +13,8 @@ import org.xbill.DNS.SimpleResolver;
 /**
  * Builds the dnsjava {@link Resolver} for {@code dns.servers} / {@code dns.timeout}: one server
  * is a {@link SimpleResolver} with the whole timeout; several (or the system's, when none is
- * configured) are an {@link ExtendedResolver} trying them in order, once each, splitting the
- * timeout between them so that one question never takes longer than {@code dns.timeout}.
+ * configured) are a {@link FailoverResolver} trying them in order, once each, splitting the
+ * timeout between them so that one question never takes much longer than {@code dns.timeout}.
  */
 public final class DnsResolvers {
     private static final int DNS_PORT = 53;
@@ -41,11 +40,7 @@ public final class DnsResolvers {
         if (each.compareTo(MIN_PER_SERVER) < 0) each = MIN_PER_SERVER;
         List<Resolver> resolvers = new ArrayList<>();
         for (InetSocketAddress a : addresses) resolvers.add(simple(a, each));
-        ExtendedResolver extended = new ExtendedResolver(resolvers);
-        extended.setRetries(1);
-        extended.setLoadBalance(false);
-        extended.setTimeout(timeout);
-        return extended;
+        return new FailoverResolver(resolvers, each);
     }
 
     static InetSocketAddress parseServer(String s) {

@@ -21,6 +21,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class OpportunisticTls {
     private final SSLSocketFactory factory;
 
+    /** The JVM's instance, made on first use (setting up JSSE costs about a second). */
+    public static OpportunisticTls shared() {
+        return Holder.INSTANCE;
+    }
+
+    private static final class Holder {
+        static final OpportunisticTls INSTANCE = new OpportunisticTls();
+    }
+
     public OpportunisticTls() {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");

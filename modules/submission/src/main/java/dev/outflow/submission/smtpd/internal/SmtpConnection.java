@@ -135,6 +135,7 @@ final class SmtpConnection implements AutoCloseable {
             for (int i = pos; i < lim; i++) {
                 if (inBuf[i] == '\n') {
                     int end = i > pos && inBuf[i - 1] == '\r' ? i - 1 : i;
+                    tooLong |= end - pos > max;
                     String line = tooLong ? null : new String(inBuf, pos, end - pos, StandardCharsets.UTF_8);
                     pos = i + 1;
                     if (tooLong) throw new LineTooLongException();

@@ -8,6 +8,7 @@ import dev.outflow.core.intake.IntakeResult;
 import dev.outflow.core.intake.Origin;
 import dev.outflow.core.intake.RejectKind;
 import dev.outflow.submission.OutboundQueue;
+import dev.outflow.submission.QueueException;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,7 @@ public final class SmtpSession implements Runnable {
                     continue;
                 }
                 if (line == null) {
-                    if (conn.expired()) conn.reply("421 4.4.2 " + s.me() + " Error: timeout exceeded");
+                    sayTimeoutIfExpired();
                     break;
                 }
                 if (!command(line)) break;
@@ -323,6 +324,7 @@ public final class SmtpSession implements Runnable {
         DataScanner scan = new DataScanner();
         switch (conn.readData(buffer, s.maxMessageBytes(), scan)) {
             case EOF -> {
+                sayTimeoutIfExpired();
                 return false;
             }
             case BARE_LINE_END -> {
@@ -372,6 +374,7 @@ public final class SmtpSession implements Runnable {
             return "451 4.3.0 Queue not available, try again later";
         } catch (ExecutionException e) {
             log.warn("Message {} not queued: {}", a.id(), e.getCause().toString());
+            if (e.getCause() instanceof QueueException q && q.tooLarge()) return "552 5.3.4 Message too large for the queue";
             return "451 4.3.0 Queue not available, try again later";
         } catch (RuntimeException e) {
             log.warn("Message {} not queued", a.id(), e);
@@ -379,6 +382,10 @@ public final class SmtpSession implements Runnable {
         } finally {
             conn.touch();
         }
+    }
+
+    private void sayTimeoutIfExpired() throws IOException {
+        if (conn.expired()) conn.reply("421 4.4.2 " + s.me() + " Error: timeout exceeded");
     }
 
     private boolean authAllowed() {

@@ -1,0 +1,88 @@
+package dev.outflow.app;
+
+import dev.outflow.core.config.Config;
+import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.core.intake.Intake;
+import dev.outflow.submission.KafkaOutboundQueue;
+import dev.outflow.submission.smtpd.SubmissionServer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import dev.outflow.core.config.ConfigLoader;
+import dev.outflow.core.config.LiveConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts Outflow's long-running stages against one Kafka cluster and stops them in reverse order.
+ * {@code outflow up} starts all of them in one process; {@code outflow worker} and friends start one.
+ */
+final class Components implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Components.class);
+
+    private final Context ctx;
+    private final PluginChain plugins;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<String> lines = new ArrayList<>();
+
+    private final LiveConfig live;
+    private final ScheduledExecutorService reloader;
+
+    /** Components over a fixed configuration. */
+    Components(Context ctx) {
+        this(ctx, null);
+    }
+
+    /** Components whose hot keys follow the config file of {@code loader} (checked every second). */
+    Components(Context ctx, ConfigLoader loader) {
+        this.ctx = ctx;
+        this.plugins = PluginChain.load(ctx.config());
+        this.live = loader == null ? LiveConfig.fixed(ctx.config()) : new LiveConfig(loader, ctx.config());
+        this.reloader = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("config-reload").unstarted(r));
+        if (loader != null) reloader.scheduleWithFixedDelay(live::refresh, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Every stage, as {@code outflow up} runs them. */
+    Components all() throws Exception {
+        if (ctx.config().get(OutflowKeys.SMTPD_ENABLED)) smtpd();
+        return this;
+    }
+
+    /** Config with the resolved bootstrap address, for components that read it from config. */
+    Config kafkaConfig() {
+        return ctx.config().with(OutflowKeys.KAFKA_BOOTSTRAP, (String) ctx.kafka().get("bootstrap.servers"));
+    }
+
+    Components smtpd() throws IOException {
+        Config config = kafkaConfig();
+        KafkaOutboundQueue queue = KafkaOutboundQueue.create(config);
+        started.add(queue);
+        SubmissionServer server = new SubmissionServer(config, new Intake(config, plugins), queue).start();
+        started.add(server);
+        lines.add("smtpd      SMTP submission on " + server.address().getAddress().getHostAddress() + ":" + server.port()
+                + " (STARTTLS, AUTH from " + config.get(OutflowKeys.SMTPD_USERS) + ")");
+        return this;
+    }
+
+    /** What listens where, one line per component. */
+    List<String> describe() {
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        reloader.shutdownNow();
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                log.warn("Stopping {} failed: {}", started.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        started.clear();
+    }
+}

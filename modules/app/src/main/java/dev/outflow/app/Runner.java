@@ -1,0 +1,26 @@
+package dev.outflow.app;
+
+import dev.outflow.core.config.Config;
+
+/** Runs single-stage commands: load config, start the stage, print where it listens, wait for a signal. */
+final class Runner {
+    interface Starter {
+        void start(Components components) throws Exception;
+    }
+
+    private Runner() {}
+
+    static int run(ConfigOptions options, Starter starter) throws Exception {
+        Config config = options.load();
+        Context ctx = Context.of(config);
+        Shutdown shutdown = new Shutdown();
+        try (Components components = new Components(ctx)) {
+            starter.start(components);
+            components.describe().forEach(System.out::println);
+            shutdown.await();
+        } finally {
+            shutdown.done();
+        }
+        return 0;
+    }
+}

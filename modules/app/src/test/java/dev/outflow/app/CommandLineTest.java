@@ -1,0 +1,139 @@
+package dev.outflow.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outflow.avro.OutboundMessage;
+import dev.outflow.codec.Serdes;
+import dev.outflow.codec.topics.Warmup;
+import dev.outflow.testkit.kafka.KafkaTestCluster;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against a real broker: topics, send, status; and config errors with exit code 2. */
+class CommandLineTest {
+    private static final KafkaTestCluster kafka = KafkaTestCluster.get();
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    private static synchronized Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = Main.execute(args);
+            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    private String[] withKafka(String prefix, String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "--set", "topic.prefix=" + prefix,
+                "--set", "topic.outbound_partitions=3", "--set", "topic.partitions=1", "--set", "me=test.example",
+                "--set", "data.dir=" + dir, "--set", "plugins.dir=" + dir.resolve("plugins")));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void sendQueuesOneRecordPerDomainAndPrintsTheIdAfterTheAck() {
+        String prefix = kafka.uniqueName("cli") + ".";
+        Run topics = run(withKafka(prefix, "topics", "create"));
+        assertThat(topics.exit()).as(topics.err()).isZero();
+        assertThat(topics.out()).contains(prefix + "outbound").contains("created");
+        assertThat(run(withKafka(prefix, "topics", "create")).out()).as("idempotent").doesNotContain("created").contains("exists");
+
+        Run send = run(withKafka(prefix, "send", "--from", "alice@example.com", "--to", "bob@Example.ORG,carol@example.org",
+                "--to", "dave@bücher.example", "--subject", "Grüße", "--body", "hello\nworld"));
+        assertThat(send.exit()).as(send.err()).isZero();
+        String[] lines = send.out().strip().split("\n");
+        String id = lines[lines.length - 1];
+        assertThat(id).matches("[0-9a-f-]{36}");
+
+        List<ConsumerRecord<String, OutboundMessage>> records = kafka.drain(prefix + "outbound", new StringDeserializer(),
+                Serdes.outboundMessage(), Duration.ofSeconds(10)).stream().filter(r -> !Warmup.isWarmup(r)).toList();
+        Map<String, OutboundMessage> byKey = records.stream().collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));
+        assertThat(byKey).containsOnlyKeys("example.org", "xn--bcher-kva.example");
+        assertThat(byKey.get("example.org").getRecipients()).containsExactlyInAnyOrder("bob@example.org", "carol@example.org");
+        assertThat(byKey.values()).allSatisfy(m -> {
+            assertThat(m.getId()).isEqualTo(id);
+            assertThat(m.getMailFrom()).isEqualTo("alice@example.com");
+            assertThat(m.getSource().getChannel()).isEqualTo("cli");
+            String text = StandardCharsets.UTF_8.decode(m.getContents()).toString();
+            assertThat(text).contains("Message-ID: <").contains("Date: ").contains("MIME-Version: 1.0").contains("\r\n\r\n");
+        });
+
+        Run status = run(withKafka(prefix, "status"));
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out()).containsPattern(java.util.regex.Pattern.quote(prefix + "outbound") + "\\s+2 waiting");
+    }
+
+    @Test
+    void sendWithFileSendsItAsIs() throws Exception {
+        String prefix = kafka.uniqueName("clifile") + ".";
+        assertThat(run(withKafka(prefix, "topics", "create")).exit()).isZero();
+        Path eml = dir.resolve("msg.eml");
+        Files.writeString(eml, "From: a@example.com\r\nTo: b@example.net\r\nSubject: file\r\n\r\nbody\r\n");
+        Run send = run(withKafka(prefix, "send", "--from", "a@example.com", "--to", "b@example.net", "--file", eml.toString()));
+        assertThat(send.exit()).as(send.err()).isZero();
+        var recs = kafka.drain(prefix + "outbound", new StringDeserializer(), Serdes.outboundMessage(), Duration.ofSeconds(10))
+                .stream().filter(r -> !Warmup.isWarmup(r)).toList();
+        assertThat(recs).hasSize(1);
+        assertThat(StandardCharsets.UTF_8.decode(recs.get(0).value().getContents()).toString()).contains("Subject: file").contains("Message-ID:");
+    }
+
+    @Test
+    void badAddressIsAClearErrorNotAStackTrace() {
+        String prefix = kafka.uniqueName("clibad") + ".";
+        assertThat(run(withKafka(prefix, "topics", "create")).exit()).isZero();
+        Run send = run(withKafka(prefix, "send", "--from", "alice@example.com", "--to", "not-an-address", "--body", "x"));
+        assertThat(send.exit()).isEqualTo(1);
+        assertThat(send.err()).startsWith("outflow: ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void badConfigExitsWithTwoNamingTheKey() {
+        Run r = run("config", "--set", "outbound.concurrency_max=lots");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("outbound.concurrency_max").contains("'lots' is not an integer");
+
+        Run unknown = run("status", "--set", "outbound.concurency_max=5");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("outbound.concurency_max: unknown key");
+
+        assertThat(run("send", "--from", "a@b.c").exit()).as("missing --to is a usage error").isEqualTo(2);
+    }
+
+    @Test
+    void configPrintsEveryKeyWithItsOrigin() {
+        Run r = run("config", "--set", "outbound.concurrency_max=7");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("outbound.concurrency_max = 7").contains("from --set")
+                .contains("outbound.enable_tls = true").contains("hot-reloaded").contains("OUTFLOW_DNS_SERVERS");
+    }
+
+    @Test
+    void commandsWithoutKafkaSayWhereTheyLooked() {
+        Run r = run("status", "--set", "data.dir=" + dir);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("kafka.bootstrap.servers is unset").contains(dir.toString());
+    }
+}

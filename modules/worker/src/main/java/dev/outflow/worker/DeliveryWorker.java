@@ -1,0 +1,468 @@
+package dev.outflow.worker;
+
+import dev.outflow.codec.CodecFactory;
+import dev.outflow.codec.Serdes;
+import dev.outflow.codec.control.ControlListener;
+import dev.outflow.codec.topics.Topics;
+import dev.outflow.core.bounce.BounceBuilder;
+import dev.outflow.core.config.Config;
+import dev.outflow.core.config.LiveConfig;
+import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.core.delivery.Deliverer;
+import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.delivery.DeliveryResult;
+import dev.outflow.core.disposition.Disposition;
+import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.core.intake.DomainShards;
+import dev.outflow.core.mx.MxLookup;
+import dev.outflow.core.mx.MxResolver;
+import dev.outflow.worker.internal.Counters;
+import dev.outflow.worker.internal.DeliveredHookDeferral;
+import dev.outflow.worker.internal.KafkaClients;
+import dev.outflow.worker.internal.LoopSettings;
+import dev.outflow.worker.internal.PollLoop;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stateless delivery worker: consumes {@code outflow.outbound} in the consumer group
+ * {@code <topic.prefix>worker}, delivers each record with core's {@link Deliverer}, decides its fate
+ * with {@link Disposition}, and publishes the outcome.
+ *
+ * <h2>Delivery semantics</h2>
+ * <ul>
+ * <li><b>Threads.</b> One platform thread polls (one consumer; classic group protocol with the
+ *     cooperative sticky assignor, or KIP-848 when {@code group.protocol=consumer} is passed
+ *     through). Each record is delivered on its own virtual thread, at most
+ *     {@code outbound.concurrency_max} at once (hot, re-read on every dispatch) and at most
+ *     {@code outbound.domain_concurrency} per recipient domain. A record's {@code notBefore} is the
+ *     scheduler's business: the worker delivers what it gets.</li>
+ * <li><b>Events and offsets in one transaction.</b> Offsets are committed only for the contiguous
+ *     completed prefix of each partition. A record's events (and retry, DSN, DLQ or parked copy)
+ *     are published in the same transaction as the offset that covers it, so results completed out
+ *     of order are held in memory until every earlier record of the partition completes. A
+ *     transaction commits every {@code worker.commit_interval} (default 50 ms), not per record.
+ *     The producer's {@code transactional.id} is {@code <topic.prefix>worker-<worker id>}; offsets
+ *     go in with the consumer's group metadata, so a zombie cannot commit.</li>
+ * <li><b>Outcomes</b> (see {@code docs/events.md}): DELIVERED → {@code delivered}; DEFERRED with the
+ *     retry message embedded (attempt + 1, {@code notBefore}) → {@code deferred}; BOUNCED →
+ *     {@code bounced}, plus the DSN queued to {@code outbound} (keyed by the sender's domain) in the
+ *     same transaction; DROPPED (the deferred hook said OK: terminal, not delivered) →
+ *     {@code bounced}. The delivered hook runs after the commit.</li>
+ * <li><b>Poison records.</b> Undecodable records go to {@code dlq} with the reason; decodable but
+ *     invalid ones (no recipients, a bad address, a recipient outside the message's domain) go to
+ *     {@code dlq} and get a REJECTED event on {@code bounced}. Their offsets complete: the partition
+ *     keeps moving.</li>
+ * <li><b>Pause.</b> {@code outbound.disabled} (hot) or a PAUSE on the control topic pauses every
+ *     assigned partition: the consumer keeps polling (group liveness) but takes nothing new, and
+ *     deliveries already running finish. Submissions keep queueing on the topic.</li>
+ * <li><b>Backpressure, no head-of-line blocking.</b> A partition is paused while
+ *     {@code outbound.inflight_per_partition} of its records are waiting or delivering, or twice
+ *     that many are unpublished. When its window is full and a domain is at its limit, that
+ *     domain's waiting records beyond one round are <i>parked</i>: copied (same key, attempt
+ *     unchanged, {@code throttled = true}, {@code notBefore = now + outbound.throttle_delay}) to the
+ *     first delay bucket, in the transaction, and their offsets complete; the deferred hook does
+ *     not run. The scheduler queues them again when due. A partition parks at most once per
+ *     throttle delay; a hot domain is better spread with {@code outbound.domain_shards}.</li>
+ * <li><b>Rebalance, failures.</b> On revoke, the partitions' waiting records are given up and
+ *     in-flight ones may finish (up to 15 s) before the completed prefix is committed. A fenced or
+ *     failed producer is replaced; abortable errors (also CONCURRENT_TRANSACTIONS and
+ *     OUT_OF_ORDER_SEQUENCE_NUMBER on fresh partitions) abort and re-send the same records.</li>
+ * <li><b>Crash safety.</b> At-least-once: a record whose offset was not committed is redelivered,
+ *     so a delivery in flight at a crash may reach the MX twice; its events are never duplicated
+ *     (read them {@code read_committed}). A restarted worker with the same {@code worker.id}
+ *     aborts its predecessor's open transaction at once; another worker waits for its
+ *     transaction timeout (15 s).</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (DeliveryWorker worker = DeliveryWorker.fromConfig(liveConfig, kafkaProps).start()) {
+ *     ... // until the process is told to stop
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread, the
+ * counters read from any thread. {@link #start()} fails with {@link IllegalStateException} when
+ * the broker cannot be reached within 60 s.
+ */
+public final class DeliveryWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CONTROL_CATCH_UP = Duration.ofSeconds(15);
+    private static final Duration MAX_REVOKE_WAIT = Duration.ofSeconds(15);
+    private static final int MAX_BATCH = 2000;
+
+    private final Builder b;
+    private final String workerId;
+    private final PollLoop loop;
+    private final Thread thread;
+    private ControlListener control;
+    private boolean started;
+    private boolean closed;
+
+    private DeliveryWorker(Builder b) {
+        this.b = b;
+        Config c = b.config.get();
+        this.workerId = b.workerId != null ? b.workerId : defaultWorkerId(c);
+        Duration shutdown = c.get(OutflowKeys.SHUTDOWN_TIMEOUT);
+        int window = c.get(OutflowKeys.INFLIGHT_PER_PARTITION);
+        LoopSettings settings = new LoopSettings(b.topics, workerId, c.get(OutflowKeys.WORKER_COMMIT_INTERVAL), MAX_BATCH,
+                shutdown, shutdown.compareTo(MAX_REVOKE_WAIT) < 0 ? shutdown : MAX_REVOKE_WAIT, window, 2 * window,
+                c.get(OutflowKeys.THROTTLE_DELAY), START_TIMEOUT);
+        long maxRecord = Topics.maxRecordBytes(c.get(OutflowKeys.MAX_MESSAGE_BYTES));
+        Map<String, Object> consumerProps = KafkaClients.consumer(b.kafka, groupId(), "outflow-worker-" + workerId);
+        Map<String, Object> producerProps = KafkaClients.producer(b.kafka, transactionalId(), "outflow-worker-" + workerId + "-tx",
+                maxRecord);
+        BooleanSupplier controlPaused = b.controlPause != null ? b.controlPause : () -> control != null && control.paused();
+        this.loop = PollLoop.create(
+                () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                b.deliverer, b.disposition, b.codecs, DomainShards.from(c), b.config, controlPaused, settings, b.clock,
+                b.deliveredHook);
+        this.thread = Thread.ofPlatform().name("outflow-worker-" + workerId).unstarted(loop);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A worker wired from configuration, for {@code outflow worker} and {@code outflow up}: plugins
+     * ({@code plugins}, {@code plugins.dir}), DNS MX resolution ({@code dns.*}), the SMTP client,
+     * retry schedule, DSN builder, topic names and codec. The worker owns and closes the deliverer.
+     *
+     * @param kafkaClientProps bootstrap servers plus {@code kafka.client.*} pass-through settings
+     * @throws dev.outflow.core.config.ConfigException on a bad plugin or DNS setting
+     */
+    public static DeliveryWorker fromConfig(LiveConfig config, Map<String, Object> kafkaClientProps) {
+        return fromConfig(config, kafkaClientProps, MxResolver.fromConfig(config.get()));
+    }
+
+    /** As {@link #fromConfig(LiveConfig, Map)}, with MX lookups from {@code mx} (tests, benchmarks). */
+    public static DeliveryWorker fromConfig(LiveConfig config, Map<String, Object> kafkaClientProps, MxLookup mx) {
+        return configure(config, kafkaClientProps, mx).build();
+    }
+
+    /**
+     * The builder {@link #fromConfig(LiveConfig, Map, MxLookup)} uses, to change a part (worker id,
+     * pause source) before building.
+     */
+    public static Builder configure(LiveConfig config, Map<String, Object> kafkaClientProps, MxLookup mx) {
+        return configure(config, kafkaClientProps, mx, PluginChain.load(config.get()));
+    }
+
+    /** As {@link #configure(LiveConfig, Map, MxLookup)}, with these plugins instead of the configured ones. */
+    public static Builder configure(LiveConfig config, Map<String, Object> kafkaClientProps, MxLookup mx, PluginChain plugins) {
+        Config c = config.get();
+        Clock clock = Clock.systemUTC();
+        Deliverer deliverer = new Deliverer(config, DeliveredHookDeferral.withoutDelivered(plugins), mx, clock);
+        Disposition disposition = Disposition.fromConfig(config, plugins, BounceBuilder.fromConfig(c, clock));
+        return builder()
+                .kafka(kafkaClientProps)
+                .config(config)
+                .topics(new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)))
+                .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL)))
+                .deliverer(deliverer)
+                .disposition(disposition)
+                .deliveredHook(plugins)
+                .clock(clock)
+                .closing(deliverer);
+    }
+
+    /**
+     * Starts consuming: initialises transactions, joins the group, follows the control topic
+     * (unless a pause source was given), then returns.
+     *
+     * @throws IllegalStateException when start-up fails (the cause says why); the worker is closed
+     */
+    public synchronized DeliveryWorker start() {
+        if (started || closed) throw new IllegalStateException("worker " + workerId + " already " + (closed ? "closed" : "started"));
+        started = true;
+        try {
+            if (b.controlPause == null && b.followControl) {
+                control = new ControlListener(b.kafka, b.topics.control(), b.codecs.controlCommand(), ControlListener.ignore());
+                control.start(CONTROL_CATCH_UP);
+            }
+            thread.start();
+            loop.awaitReady(START_TIMEOUT);
+            log.info("Worker {} started: group {}, transactional id {}", workerId, groupId(), transactionalId());
+            return this;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("worker " + workerId + " failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops gracefully: takes nothing new, lets in-flight deliveries finish within
+     * {@code worker.shutdown_timeout}, commits what completed, leaves the group, and closes what
+     * the worker owns. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        loop.stop();
+        try {
+            if (thread.isAlive() || started) {
+                Duration wait = b.config.get().get(OutflowKeys.SHUTDOWN_TIMEOUT).plusSeconds(30);
+                if (!loop.awaitDone(wait)) log.warn("Worker {} poll loop did not stop within {}", workerId, wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (control != null) control.close();
+            for (AutoCloseable c : b.owned) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.warn("Closing {}: {}", c, e.toString());
+                }
+            }
+        }
+    }
+
+    /**
+     * Test hook: stops as a crash would (no commit, no leaving the group) and waits for the loop.
+     *
+     * @return records that were taken but not committed
+     */
+    int haltForTest() throws InterruptedException {
+        synchronized (this) {
+            closed = true;
+        }
+        loop.haltNow();
+        loop.awaitDone(Duration.ofSeconds(30));
+        if (control != null) control.close();
+        return loop.uncommittedAtHalt();
+    }
+
+    /** Id in events and in the transactional id. */
+    public String workerId() {
+        return workerId;
+    }
+
+    /** {@code <topic.prefix>worker}: the consumer group of every worker. */
+    public String groupId() {
+        return b.topics.prefix() + "worker";
+    }
+
+    /** {@code <topic.prefix>worker-<worker id>}. */
+    public String transactionalId() {
+        return b.topics.prefix() + "worker-" + workerId;
+    }
+
+    /** Deliveries in progress now. */
+    public int inFlight() {
+        return loop.inFlight();
+    }
+
+    /** True while delivery is paused ({@code outbound.disabled} or the control topic). */
+    public boolean isPaused() {
+        return loop.deliveryPausedNow();
+    }
+
+    /** Partitions of {@code outbound} assigned now. */
+    public Set<TopicPartition> assignment() {
+        return loop.assignment();
+    }
+
+    /** Committed counts: records with DELIVERED events. */
+    public long delivered() {
+        return counters().delivered();
+    }
+
+    public long deferred() {
+        return counters().deferred();
+    }
+
+    public long bounced() {
+        return counters().bounced();
+    }
+
+    public long dropped() {
+        return counters().dropped();
+    }
+
+    public long rejected() {
+        return counters().rejected();
+    }
+
+    /** Records copied to the DLQ. */
+    public long deadLettered() {
+        return counters().deadLettered();
+    }
+
+    public long parked() {
+        return counters().parked();
+    }
+
+    /** All counters, as committed. */
+    public Counters counters() {
+        return loop.counters();
+    }
+
+    /** Registers the counters and the in-flight gauge as {@code outflow.worker.*} meters. */
+    public void bindTo(MeterRegistry registry) {
+        Counters c = counters();
+        counter(registry, "delivered", c, Counters::delivered);
+        counter(registry, "deferred", c, Counters::deferred);
+        counter(registry, "bounced", c, Counters::bounced);
+        counter(registry, "dropped", c, Counters::dropped);
+        counter(registry, "rejected", c, Counters::rejected);
+        counter(registry, "dlq", c, Counters::deadLettered);
+        counter(registry, "parked", c, Counters::parked);
+        counter(registry, "transactions", c, Counters::transactions);
+        Gauge.builder("outflow.worker.inflight", loop, PollLoop::inFlight).tag("worker", workerId)
+                .description("Deliveries in progress").register(registry);
+    }
+
+    private void counter(MeterRegistry registry, String name, Counters c, ToDoubleFunction<Counters> f) {
+        FunctionCounter.builder("outflow.worker." + name, c, f).tag("worker", workerId).register(registry);
+    }
+
+    private static String defaultWorkerId(Config c) {
+        String configured = c.get(OutflowKeys.WORKER_ID);
+        if (configured != null && !configured.isBlank()) return configured;
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+
+    /** Assembles a {@link DeliveryWorker}. Not thread-safe. */
+    public static final class Builder {
+        private Map<String, Object> kafka;
+        private LiveConfig config;
+        private Topics topics;
+        private CodecFactory codecs = Serdes.singleObject();
+        private Function<Delivery, DeliveryResult> deliverer;
+        private Disposition disposition;
+        private PluginChain deliveredHook;
+        private Clock clock = Clock.systemUTC();
+        private String workerId;
+        private BooleanSupplier controlPause;
+        private boolean followControl = true;
+        private final List<AutoCloseable> owned = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Bootstrap servers and pass-through client settings (required). */
+        public Builder kafka(Map<String, Object> kafkaClientProps) {
+            this.kafka = new HashMap<>(kafkaClientProps);
+            return this;
+        }
+
+        /** The live configuration (required): limits, hot keys, timeouts. */
+        public Builder config(LiveConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** Topic names (required). */
+        public Builder topics(Topics topics) {
+            this.topics = topics;
+            return this;
+        }
+
+        /** Record codec (default: single-object Avro). */
+        public Builder codecs(CodecFactory codecs) {
+            this.codecs = codecs;
+            return this;
+        }
+
+        /**
+         * The deliverer (required). Its delivered-hook call should be suppressed (see
+         * {@link #deliveredHook}); {@link #fromConfig} arranges that.
+         */
+        public Builder deliverer(Deliverer deliverer) {
+            this.deliverer = deliverer::deliver;
+            return this;
+        }
+
+        /** Any blocking delivery function (tests, benchmarks). */
+        public Builder deliverer(Function<Delivery, DeliveryResult> deliverer) {
+            this.deliverer = deliverer;
+            return this;
+        }
+
+        /** Retry, bounce and DSN decisions (required). */
+        public Builder disposition(Disposition disposition) {
+            this.disposition = disposition;
+            return this;
+        }
+
+        /** Plugins whose delivered hook runs after the commit (default: none). */
+        public Builder deliveredHook(PluginChain plugins) {
+            this.deliveredHook = plugins;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Default: {@code worker.id}, else host name and pid. Keep it stable across restarts. */
+        public Builder workerId(String workerId) {
+            this.workerId = workerId;
+            return this;
+        }
+
+        /** Where the cluster-wide pause comes from; default: a {@link ControlListener} on the control topic. */
+        public Builder controlPause(BooleanSupplier paused) {
+            this.controlPause = paused;
+            return this;
+        }
+
+        /** False: ignore the control topic (only {@code outbound.disabled} pauses). */
+        public Builder followControlTopic(boolean follow) {
+            this.followControl = follow;
+            return this;
+        }
+
+        /** Closed after the worker stopped (e.g. the deliverer). */
+        public Builder closing(AutoCloseable resource) {
+            owned.add(Objects.requireNonNull(resource));
+            return this;
+        }
+
+        public DeliveryWorker build() {
+            Objects.requireNonNull(kafka, "kafka");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(topics, "topics");
+            Objects.requireNonNull(codecs, "codecs");
+            Objects.requireNonNull(deliverer, "deliverer");
+            Objects.requireNonNull(disposition, "disposition");
+            Objects.requireNonNull(clock, "clock");
+            return new DeliveryWorker(this);
+        }
+    }
+}

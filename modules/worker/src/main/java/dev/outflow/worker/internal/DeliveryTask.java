@@ -1,0 +1,52 @@
+package dev.outflow.worker.internal;
+
+import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.delivery.DeliveryResult;
+import dev.outflow.core.disposition.Disposition;
+import java.time.Clock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What runs on a delivery's virtual thread: deliver, decide (retry, bounce, DSN, hooks), and build
+ * the output records. It never throws: a deliverer failure counts as a temporary failure (the
+ * message is retried), and a failure after the attempt sends the record to the DLQ rather than
+ * losing it. Thread-safe.
+ */
+final class DeliveryTask implements Consumer<Job> {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryTask.class);
+
+    private final Function<Delivery, DeliveryResult> deliverer;
+    private final Disposition disposition;
+    private final OutputRecords outputs;
+    private final Clock clock;
+
+    DeliveryTask(Function<Delivery, DeliveryResult> deliverer, Disposition disposition, OutputRecords outputs, Clock clock) {
+        this.deliverer = deliverer;
+        this.disposition = disposition;
+        this.outputs = outputs;
+        this.clock = clock;
+    }
+
+    @Override
+    public void accept(Job j) {
+        Delivery d = j.delivery;
+        DeliveryResult result;
+        try {
+            result = deliverer.apply(d);
+        } catch (RuntimeException e) {
+            log.error("Deliverer failed for message {}; deferring it", d.id(), e);
+            result = DeliveryResult.all(d.recipients(), 451, "4.3.0", "internal error in the worker: " + e);
+        }
+        try {
+            outputs.fromPlan(j, disposition.decide(d, result, clock.instant()));
+        } catch (RuntimeException e) {
+            log.error("Cannot record the outcome of message {}; copying it to the DLQ", d.id(), e);
+            j.outputs = outputs.deadLetter(j.record, "worker failed after the delivery attempt: " + e);
+            j.kinds = Job.DEAD_LETTER;
+            j.delivered = null;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.outflow.worker.internal;
+
+import dev.outflow.avro.OutboundMessage;
+import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.hooks.Delivered;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * One consumed record on its way through the worker: taken from a partition, waiting for a
+ * delivery slot, delivering, done (its output records ready), or abandoned (its partition was
+ * given up; the record will be redelivered to the next owner).
+ *
+ * <p>Owned by the poll thread, except between dispatch and completion, when only the delivery
+ * thread writes it; the completion queue hands it back (happens-before), so no field is volatile.
+ */
+final class Job {
+    enum State { WAITING, RUNNING, DONE, PARKED, ABANDONED }
+
+    /** Bits of {@link #kinds}: what a completed job publishes, for the counters. */
+    static final int DELIVERED = 1;
+    static final int DEFERRED = 1 << 1;
+    static final int BOUNCED = 1 << 2;
+    static final int DROPPED = 1 << 3;
+    static final int REJECTED = 1 << 4;
+    static final int DEAD_LETTER = 1 << 5;
+    static final int PARKED_BIT = 1 << 6;
+    static final int DSN = 1 << 7;
+
+    final PartitionWindow window;
+    final ConsumerRecord<byte[], byte[]> record;
+    /** The decoded message; null for warm-up and undecodable records. */
+    final OutboundMessage message;
+    /** What to deliver; null when the record is not deliverable (its outputs are set at once). */
+    final Delivery delivery;
+    /** Key of the per-domain limit; null when not deliverable. */
+    final String domain;
+
+    State state;
+    /** Records to publish in the transaction that commits this job's offset. */
+    List<ProducerRecord<byte[], byte[]>> outputs = List.of();
+    int kinds;
+    /** Parameters of the delivered hook, called after the commit; null when nothing was delivered. */
+    Delivered delivered;
+    /** Set by the delivery thread when the task itself failed (an Error): the poll thread dead-letters the record. */
+    Throwable failure;
+
+    private Job(PartitionWindow window, ConsumerRecord<byte[], byte[]> record, OutboundMessage message, Delivery delivery,
+                String domain, State state) {
+        this.window = window;
+        this.record = record;
+        this.message = message;
+        this.delivery = delivery;
+        this.domain = domain;
+        this.state = state;
+    }
+
+    /** A record to deliver: waits for a slot. */
+    static Job deliverable(PartitionWindow w, ConsumerRecord<byte[], byte[]> r, OutboundMessage m, Delivery d) {
+        return new Job(w, r, m, d, d.domain(), State.WAITING);
+    }
+
+    /** A record handled without delivery (warm-up, poison, rejected): done once its outputs are set. */
+    static Job handled(PartitionWindow w, ConsumerRecord<byte[], byte[]> r, OutboundMessage m,
+                       List<ProducerRecord<byte[], byte[]>> outputs, int kinds) {
+        Job j = new Job(w, r, m, null, null, State.DONE);
+        j.outputs = outputs;
+        j.kinds = kinds;
+        return j;
+    }
+
+    long offset() {
+        return record.offset();
+    }
+
+    /** Waiting or delivering: counts against the partition's in-flight window. */
+    boolean inProgress() {
+        return state == State.WAITING || state == State.RUNNING;
+    }
+
+    /** Its outputs may be published once every earlier offset of the partition may be. */
+    boolean completed() {
+        return state == State.DONE || state == State.PARKED;
+    }
+
+    @Override
+    public String toString() {
+        return "Job[" + record.topic() + "-" + record.partition() + "@" + record.offset() + " " + state + "]";
+    }
+}

@@ -1,0 +1,98 @@
+package dev.outflow.worker.internal;
+
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The records of one assigned partition that are taken but whose offsets are not yet handed to a
+ * transaction, in offset order. Two numbers bound it: {@link #inProgress()} (waiting or
+ * delivering: the in-flight window of {@code outbound.inflight_per_partition}) and {@link #held()}
+ * (everything not yet published, including results completed out of order and held until every
+ * earlier offset completes). Poll thread only.
+ */
+final class PartitionWindow {
+    final TopicPartition tp;
+    private final ArrayDeque<Job> jobs = new ArrayDeque<>();
+    private int inProgress;
+    /** As last asked of the consumer. */
+    boolean paused;
+    /** Earliest time (nanoTime) parking may be tried again on this partition. */
+    long parkNotBefore;
+    /** Set once the partition is revoked or lost: late completions are ignored. */
+    boolean gone;
+
+    PartitionWindow(TopicPartition tp) {
+        this.tp = tp;
+    }
+
+    void add(Job j) {
+        jobs.addLast(j);
+        if (j.inProgress()) inProgress++;
+    }
+
+    /** A job of this window left the waiting/delivering states (done, parked or abandoned). */
+    void left(Job j) {
+        inProgress--;
+    }
+
+    int inProgress() {
+        return inProgress;
+    }
+
+    int held() {
+        return jobs.size();
+    }
+
+    boolean isEmpty() {
+        return jobs.isEmpty();
+    }
+
+    /** Offset of the first unpublished record, or -1 when none is held. */
+    long firstOffset() {
+        Job head = jobs.peekFirst();
+        return head == null ? -1 : head.offset();
+    }
+
+    /**
+     * Hands the completed prefix to {@code sink}, in order, and removes it.
+     *
+     * @return the offset to commit after it (last offset + 1), or -1 when the head is not completed
+     */
+    long drainCompleted(Consumer<Job> sink) {
+        long next = -1;
+        Job head;
+        while ((head = jobs.peekFirst()) != null && head.completed()) {
+            jobs.pollFirst();
+            sink.accept(head);
+            next = head.offset() + 1;
+        }
+        return next;
+    }
+
+    Iterable<Job> jobs() {
+        return jobs;
+    }
+
+    /** Held jobs, newest first. */
+    Iterable<Job> newestFirst() {
+        return jobs::descendingIterator;
+    }
+
+    /**
+     * Forgets every held job: the ones in progress become ABANDONED ({@code onWaiting} sees the
+     * waiting ones first, to withdraw them from their queues).
+     *
+     * @return how many jobs were held
+     */
+    int clear(Consumer<Job> onWaiting) {
+        int n = jobs.size();
+        for (Job j : jobs) {
+            if (j.state == Job.State.WAITING) onWaiting.accept(j);
+            if (j.inProgress()) j.state = Job.State.ABANDONED;
+        }
+        jobs.clear();
+        inProgress = 0;
+        return n;
+    }
+}

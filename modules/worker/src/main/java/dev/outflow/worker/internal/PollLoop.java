@@ -1,0 +1,542 @@
+package dev.outflow.worker.internal;
+
+import dev.outflow.avro.OutboundMessage;
+import dev.outflow.codec.CodecFactory;
+import dev.outflow.codec.RecordDecodeException;
+import dev.outflow.codec.RecordSerde;
+import dev.outflow.codec.topics.Warmup;
+import dev.outflow.core.config.LiveConfig;
+import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.delivery.DeliveryResult;
+import dev.outflow.core.disposition.Disposition;
+import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.core.intake.DomainShards;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's poll loop, run on one platform thread that alone touches the consumer and the
+ * transactional producer. Each turn it polls, decodes and checks the new records, starts
+ * deliveries within the limits, parks records of saturated domains, pauses partitions whose window
+ * is full (or everything when delivery is paused), and publishes the completed prefix of every
+ * partition in the open transaction, which it commits every {@code commitInterval}.
+ *
+ * <p>Rebalance (cooperative): on revoke, waiting records of the revoked partitions are given up,
+ * in-flight ones get {@code revokeTimeout} to finish, and the completed prefix is committed before
+ * the partitions go; on loss nothing is committed. Given-up records are redelivered to the next
+ * owner (at-least-once: a delivery in flight may happen twice, its events never do).
+ */
+public final class PollLoop implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
+    private static final long PARK_RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers;
+    private final EventTransaction tx;
+    private final Dispatcher dispatcher;
+    private final OutputRecords outputs;
+    private final RecordSerde<OutboundMessage> serde;
+    private final LiveConfig config;
+    private final BooleanSupplier controlPaused;
+    private final LoopSettings s;
+    private final Clock clock;
+    private final Counters counters;
+    private final Consumer<List<Job>> afterCommit;
+    private final String parkTopic;
+    private final Map<TopicPartition, PartitionWindow> windows = new HashMap<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
+    private volatile boolean stopRequested;
+    private volatile boolean halted;
+    private volatile boolean paused;
+    private volatile Set<TopicPartition> assignment = Set.of();
+    private volatile int uncommittedAtHalt = -1;
+
+    PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
+             DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
+             BooleanSupplier controlPaused, LoopSettings settings, Clock clock, Counters counters, Consumer<List<Job>> afterCommit) {
+        this.consumers = consumers;
+        this.tx = tx;
+        this.dispatcher = new Dispatcher(task);
+        this.outputs = outputs;
+        this.serde = serde;
+        this.config = config;
+        this.controlPaused = controlPaused;
+        this.s = settings;
+        this.clock = clock;
+        this.counters = counters;
+        this.afterCommit = afterCommit;
+        this.parkTopic = settings.topics().delayBuckets().isEmpty() ? null
+                : settings.topics().delay(settings.topics().delayBuckets().getFirst());
+    }
+
+    /**
+     * A loop ready to {@link #run()} on its own thread.
+     *
+     * @param consumers     creates the consumer (on the loop thread), group and deserializers set
+     * @param producers     creates the transactional producer (again after a fatal error)
+     * @param deliverer     one delivery attempt, blocking (runs on a virtual thread)
+     * @param deliveredHook called with the delivered hook's parameters after the commit; null for none
+     */
+    public static PollLoop create(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers,
+                                  Supplier<Producer<byte[], byte[]>> producers, Function<Delivery, DeliveryResult> deliverer,
+                                  Disposition disposition, CodecFactory codecs, DomainShards shards, LiveConfig config,
+                                  BooleanSupplier controlPaused, LoopSettings settings, Clock clock, PluginChain deliveredHook) {
+        OutputRecords outputs = new OutputRecords(settings.topics(), codecs.deliveryEvent(), codecs.outboundMessage(), shards,
+                settings.workerId());
+        DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock);
+        return new PollLoop(consumers, new EventTransaction(producers, settings.initTimeout()), task, outputs,
+                codecs.outboundMessage(), config, controlPaused, settings, clock, new Counters(), jobs -> runHooks(deliveredHook, jobs));
+    }
+
+    /** The delivered hook is informational: it runs after the commit, off the loop thread. */
+    private static void runHooks(PluginChain hooks, List<Job> committed) {
+        if (hooks == null || hooks.plugins().isEmpty()) return;
+        List<Job> delivered = null;
+        for (Job j : committed) {
+            if (j.delivered == null) continue;
+            if (delivered == null) delivered = new ArrayList<>();
+            delivered.add(j);
+        }
+        if (delivered == null) return;
+        List<Job> batch = delivered;
+        Thread.ofVirtual().name("outflow-delivered-hook").start(() -> {
+            for (Job j : batch) hooks.delivered(j.delivery.view(), j.delivered);
+        });
+    }
+
+    @Override
+    public void run() {
+        try {
+            start();
+            ready.complete(null);
+        } catch (Throwable e) {
+            ready.completeExceptionally(e);
+            closeQuietly();
+            done.complete(null);
+            return;
+        }
+        try {
+            while (!stopRequested) turn();
+            if (halted) {
+                halt();
+            } else {
+                shutdown();
+            }
+        } catch (Throwable e) {
+            log.error("Worker {} stopped on an unexpected error", s.workerId(), e);
+            closeQuietly();
+        } finally {
+            done.complete(null);
+        }
+    }
+
+    /** Transactions initialised and the group coordinator found before the first record, not on it. */
+    private void start() {
+        tx.init();
+        consumer = consumers.get();
+        consumer.subscribe(List.of(s.topics().outbound()), new Rebalance());
+        consumer.committed(Set.of(new TopicPartition(s.topics().outbound(), 0)), s.initTimeout());
+    }
+
+    private void turn() {
+        try {
+            boolean hold = deliveryPaused();
+            drainCompletions(0);
+            if (!hold) {
+                dispatch();
+                park();
+            }
+            applyPauses(hold);
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(pollMillis()));
+            if (!records.isEmpty()) take(records);
+            if (!hold) dispatch();
+            drainCompletions(0);
+            publishPrefixes();
+            maybeCommit(false);
+        } catch (AuthenticationException | AuthorizationException e) {
+            throw e;
+        } catch (InterruptException e) {
+            stopRequested = true;
+        } catch (KafkaException e) {
+            log.warn("Poll loop error, continuing: {}", e.toString());
+        }
+    }
+
+    private boolean deliveryPaused() {
+        boolean p = config.get().get(OutflowKeys.DISABLED) || controlPaused.getAsBoolean();
+        if (p != paused) {
+            paused = p;
+            log.info("Worker {}: delivery {}", s.workerId(), p ? "paused" : "resumed");
+        }
+        return p;
+    }
+
+    private long pollMillis() {
+        long interval = s.commitInterval().toMillis();
+        return Math.max(5, Math.min(50, interval / 2));
+    }
+
+    private void dispatch() {
+        var c = config.get();
+        dispatcher.dispatch(c.get(OutflowKeys.CONCURRENCY_MAX), c.get(OutflowKeys.DOMAIN_CONCURRENCY));
+    }
+
+    private void take(ConsumerRecords<byte[], byte[]> records) {
+        if (stopRequested) return; // shutting down: these are redelivered to the next owner
+        for (TopicPartition tp : records.partitions()) {
+            PartitionWindow w = windows.get(tp);
+            if (w == null) {
+                log.warn("Records of unassigned partition {} ignored", tp);
+                continue;
+            }
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                Job j = intake(w, r);
+                w.add(j);
+                if (j.state == Job.State.WAITING) dispatcher.enqueue(j);
+            }
+        }
+    }
+
+    /** Decodes and checks a record: a job to deliver, or one already done (warm-up, DLQ, rejected). */
+    private Job intake(PartitionWindow w, ConsumerRecord<byte[], byte[]> r) {
+        if (Warmup.isWarmup(r)) return Job.handled(w, r, null, List.of(), 0);
+        if (r.value() == null) return Job.handled(w, r, null, outputs.deadLetter(r, "record has no value"), Job.DEAD_LETTER);
+        OutboundMessage m;
+        try {
+            m = serde.deserialize(r.topic(), r.value());
+        } catch (RecordDecodeException e) {
+            log.warn("Undecodable record {}-{}@{} to the DLQ: {}", r.topic(), r.partition(), r.offset(), e.reason());
+            return Job.handled(w, r, null, outputs.deadLetter(r, e.reason()), Job.DEAD_LETTER);
+        } catch (RuntimeException e) {
+            log.warn("Undecodable record {}-{}@{} to the DLQ: {}", r.topic(), r.partition(), r.offset(), e.toString());
+            return Job.handled(w, r, null, outputs.deadLetter(r, "cannot decode: " + e), Job.DEAD_LETTER);
+        }
+        Rejection why = MessageCheck.problem(m);
+        if (why != null) {
+            log.warn("Invalid message {} at {}-{}@{} rejected: {}", m.getId(), r.topic(), r.partition(), r.offset(), why.reason());
+            return Job.handled(w, r, m, outputs.rejected(r, m, why, clock.instant()), Job.DEAD_LETTER | Job.REJECTED);
+        }
+        return Job.deliverable(w, r, m, MessageCheck.toDelivery(m));
+    }
+
+    private void drainCompletions(long waitMillis) {
+        Job j;
+        try {
+            j = dispatcher.nextCompleted(waitMillis);
+            while (j != null) {
+                if (j.state == Job.State.RUNNING) {
+                    if (j.failure != null) {
+                        j.outputs = outputs.deadLetter(j.record, "worker error: " + j.failure);
+                        j.kinds = Job.DEAD_LETTER;
+                        j.delivered = null;
+                    }
+                    j.state = Job.State.DONE;
+                    j.window.left(j);
+                }
+                j = dispatcher.nextCompleted(0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptException(e);
+        }
+    }
+
+    /**
+     * Parks waiting records of saturated domains when a partition's window is full, so the other
+     * domains of the partition keep flowing. A saturated domain keeps one round of waiting records
+     * (its limit) so its connections stay busy; the older records are kept, the newer parked. A
+     * partition parks at most once per throttle delay, which bounds the churn through the delay
+     * topic when a partition carries little else than one saturated domain.
+     */
+    private void park() {
+        if (parkTopic == null) return;
+        long now = System.nanoTime();
+        int perDomain = config.get().get(OutflowKeys.DOMAIN_CONCURRENCY);
+        Instant notBefore = null;
+        for (PartitionWindow w : windows.values()) {
+            if (w.inProgress() < s.windowLimit() || now - w.parkNotBefore < 0) continue;
+            int parked = 0;
+            for (Job j : w.newestFirst()) {
+                if (j.state != Job.State.WAITING || dispatcher.running(j.domain) < perDomain
+                        || dispatcher.waiting(j.domain) <= perDomain) continue;
+                if (notBefore == null) notBefore = clock.instant().plus(s.throttleDelay());
+                dispatcher.withdraw(j);
+                j.state = Job.State.PARKED;
+                j.outputs = List.of(outputs.parked(j.record, j.message, notBefore, parkTopic));
+                j.kinds = Job.PARKED_BIT;
+                w.left(j);
+                parked++;
+            }
+            w.parkNotBefore = now + (parked > 0 ? s.throttleDelay().toNanos() : PARK_RESCAN_NANOS);
+            if (parked > 0) log.info("Parked {} record(s) of saturated domains from {} for {}", parked, w.tp, s.throttleDelay());
+        }
+    }
+
+    private void applyPauses(boolean all) {
+        List<TopicPartition> pause = null;
+        List<TopicPartition> resume = null;
+        for (PartitionWindow w : windows.values()) {
+            boolean want = all || stopRequested || w.inProgress() >= s.windowLimit() || w.held() >= s.holdLimit();
+            if (want == w.paused) continue;
+            w.paused = want;
+            if (want) {
+                if (pause == null) pause = new ArrayList<>();
+                pause.add(w.tp);
+            } else {
+                if (resume == null) resume = new ArrayList<>();
+                resume.add(w.tp);
+            }
+        }
+        if (pause != null) consumer.pause(pause);
+        if (resume != null) consumer.resume(resume);
+    }
+
+    private void publishPrefixes() {
+        for (PartitionWindow w : windows.values()) {
+            if (w.isEmpty()) continue;
+            long next = w.drainCompleted(tx::add);
+            if (next >= 0) tx.offset(w.tp, next);
+        }
+    }
+
+    private void maybeCommit(boolean force) {
+        if (tx.isEmpty()) return;
+        if (!force && tx.ageNanos() < s.commitInterval().toNanos() && tx.size() < s.maxBatch()) return;
+        switch (tx.commit(consumer.groupMetadata())) {
+            case COMMITTED -> committed(tx.takeJobs());
+            case RETRY_LATER -> { }
+            case GROUP_LOST -> lostGroup(tx.takeJobs());
+        }
+    }
+
+    private void committed(List<Job> jobs) {
+        counters.transactions.incrementAndGet();
+        for (int i = 0; i < jobs.size(); i++) counters.count(jobs.get(i));
+        afterCommit.accept(jobs);
+    }
+
+    /** Offsets were refused: give everything up and rewind to the first uncommitted record. */
+    private void lostGroup(List<Job> inTransaction) {
+        Map<TopicPartition, Long> rewind = new HashMap<>();
+        for (Job j : inTransaction) rewind.merge(j.window.tp, j.offset(), Math::min);
+        for (PartitionWindow w : windows.values()) {
+            long first = w.firstOffset();
+            if (first >= 0) rewind.merge(w.tp, first, Math::min);
+            counters.abandoned.addAndGet(w.clear(dispatcher::withdraw));
+        }
+        counters.abandoned.addAndGet(inTransaction.size());
+        Set<TopicPartition> owned = consumer.assignment();
+        rewind.forEach((tp, offset) -> {
+            if (owned.contains(tp)) consumer.seek(tp, offset);
+        });
+        log.warn("Worker {} gave up {} partition(s) after losing its group membership; records will be redelivered",
+                s.workerId(), rewind.size());
+    }
+
+    /** Takes nothing new, lets in-flight deliveries finish within the shutdown timeout, commits, closes. */
+    private void shutdown() {
+        applyPauses(true);
+        for (PartitionWindow w : windows.values()) withdrawWaiting(w);
+        long deadline = System.nanoTime() + s.shutdownTimeout().toNanos();
+        while (dispatcher.running() > 0 && System.nanoTime() < deadline) {
+            applyPauses(true);
+            consumer.poll(Duration.ofMillis(pollMillis()));
+            drainCompletions(0);
+            publishPrefixes();
+            maybeCommit(false);
+        }
+        drainCompletions(0);
+        publishPrefixes();
+        maybeCommit(true);
+        int left = 0;
+        for (PartitionWindow w : windows.values()) left += w.clear(dispatcher::withdraw);
+        counters.abandoned.addAndGet(left);
+        if (dispatcher.running() > 0 || left > 0) {
+            log.warn("Worker {} stopped with {} delivery(ies) still running and {} record(s) uncommitted; they will be redelivered",
+                    s.workerId(), dispatcher.running(), left);
+        }
+        tx.close();
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
+        log.info("Worker {} stopped", s.workerId());
+    }
+
+    private void withdrawWaiting(PartitionWindow w) {
+        for (Job j : w.jobs()) {
+            if (j.state == Job.State.WAITING) {
+                dispatcher.withdraw(j);
+                j.state = Job.State.ABANDONED;
+                w.left(j);
+            }
+        }
+    }
+
+    /** What a crash leaves: nothing committed, the producer and consumer dropped, the group not told. */
+    private void halt() {
+        int held = tx.size();
+        for (PartitionWindow w : windows.values()) held += w.held();
+        uncommittedAtHalt = held;
+        tx.halt();
+        consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+                .withTimeout(Duration.ZERO));
+    }
+
+    private void closeQuietly() {
+        try {
+            tx.close();
+        } catch (RuntimeException e) {
+            log.debug("Closing producer: {}", e.toString());
+        }
+        try {
+            if (consumer != null) consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        } catch (RuntimeException e) {
+            log.debug("Closing consumer: {}", e.toString());
+        }
+    }
+
+    /** Rebalance callbacks, run inside {@code poll} on the loop thread. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) windows.putIfAbsent(tp, new PartitionWindow(tp));
+            assignment = Set.copyOf(windows.keySet());
+            if (!partitions.isEmpty()) log.info("Worker {} assigned {}", s.workerId(), partitions);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            release(partitions, true);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            release(partitions, false);
+        }
+
+        private void release(Collection<TopicPartition> partitions, boolean commit) {
+            List<PartitionWindow> leaving = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                PartitionWindow w = windows.get(tp);
+                if (w != null) leaving.add(w);
+            }
+            if (leaving.isEmpty()) return;
+            Set<TopicPartition> gone = new HashSet<>(partitions);
+            if (commit) {
+                finishInFlight(leaving);
+            } else {
+                tx.dropPartitions(gone);
+            }
+            int left = 0;
+            for (PartitionWindow w : leaving) {
+                left += w.clear(dispatcher::withdraw);
+                w.gone = true;
+                windows.remove(w.tp);
+            }
+            tx.dropPartitions(gone); // a failed final commit must not commit offsets of partitions we no longer own
+            counters.abandoned.addAndGet(left);
+            assignment = Set.copyOf(windows.keySet());
+            log.info("Worker {} {} {}{}", s.workerId(), commit ? "revoked" : "lost", partitions,
+                    left > 0 ? " (" + left + " uncommitted record(s) left for the next owner)" : "");
+        }
+
+        private void finishInFlight(List<PartitionWindow> leaving) {
+            for (PartitionWindow w : leaving) withdrawWaiting(w);
+            long deadline = System.nanoTime() + s.revokeTimeout().toNanos();
+            while (running(leaving) && System.nanoTime() < deadline) {
+                drainCompletions(Math.min(20, s.commitInterval().toMillis()));
+                publishPrefixes();
+                maybeCommit(false);
+            }
+            drainCompletions(0);
+            publishPrefixes();
+            maybeCommit(true);
+        }
+
+        private boolean running(List<PartitionWindow> leaving) {
+            for (PartitionWindow w : leaving) {
+                for (Job j : w.jobs()) if (j.state == Job.State.RUNNING) return true;
+            }
+            return false;
+        }
+    }
+
+    // --- control from other threads
+
+    /** Waits until the loop is initialised; rethrows its start-up failure. */
+    public void awaitReady(Duration timeout) throws Exception {
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
+    /** Asks the loop to stop gracefully. */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    /** Asks the loop to stop as if the process died: nothing more is committed. */
+    public void haltNow() {
+        halted = true;
+        stopRequested = true;
+    }
+
+    /** Waits until the loop has exited. */
+    public boolean awaitDone(Duration timeout) throws InterruptedException {
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** Records taken but uncommitted when {@link #haltNow()} took effect; -1 before. */
+    public int uncommittedAtHalt() {
+        return uncommittedAtHalt;
+    }
+
+    public int inFlight() {
+        return dispatcher.running();
+    }
+
+    public boolean deliveryPausedNow() {
+        return paused;
+    }
+
+    public Set<TopicPartition> assignment() {
+        return assignment;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+}
