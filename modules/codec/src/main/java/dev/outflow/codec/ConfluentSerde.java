@@ -18,7 +18,9 @@ import dev.outflow.codec.internal.SpecificCodec;
  *
  * <p>Serializing registers the current schema under subject {@code <topic>-value} (once per topic
  * per process). Deserializing fetches the writer schema by id (once per id) and resolves it to the
- * current class. Thread-safe.
+ * current class. Records in Avro single-object encoding (written before the registry was
+ * configured) are recognised by their header and decoded too, so switching formats does not send
+ * in-flight records to the DLQ. Thread-safe.
  *
  * <p>Failures: undecodable bytes or an id the registry does not know → {@link RecordDecodeException};
  * registry unreachable → {@link SchemaRegistryException} (transient, not the record's fault).
@@ -28,6 +30,7 @@ public final class ConfluentSerde<T extends SpecificRecord> implements RecordSer
     public static final int PREFIX_LENGTH = 5;
 
     private final SpecificCodec<T> codec;
+    private final AvroSerde<T> singleObject;
     private final SchemaRegistryClient registry;
     private final Map<String, byte[]> prefixByTopic = new ConcurrentHashMap<>();
     private final Map<Integer, Writer> writers = new ConcurrentHashMap<>();
@@ -37,6 +40,7 @@ public final class ConfluentSerde<T extends SpecificRecord> implements RecordSer
 
     public ConfluentSerde(Class<T> type, SchemaRegistryClient registry) {
         this.codec = new SpecificCodec<>(type);
+        this.singleObject = AvroSerde.of(type, SchemaHistory.store());
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
@@ -78,9 +82,12 @@ public final class ConfluentSerde<T extends SpecificRecord> implements RecordSer
             throw new RecordDecodeException("not a Confluent-framed " + name + ": only " + data.length + " bytes");
         }
         if (data[0] != MAGIC) {
-            String hint = data[0] == AvroSerde.MARKER_0 ? " (looks like Avro single-object encoding: is schema.registry.url unset on the writer?)" : "";
-            throw new RecordDecodeException(String.format("not a Confluent-framed %s: magic byte %02X, expected 00%s",
-                    name, data[0] & 0xff, hint));
+            if (data[0] == AvroSerde.MARKER_0 && data[1] == AvroSerde.MARKER_1) {
+                // Written before schema.registry.url was set (or by a writer without it): still ours.
+                return singleObject.decode(data);
+            }
+            throw new RecordDecodeException(String.format("not a Confluent-framed %s: magic byte %02X, expected 00",
+                    name, data[0] & 0xff));
         }
         int id = (data[1] & 0xff) << 24 | (data[2] & 0xff) << 16 | (data[3] & 0xff) << 8 | (data[4] & 0xff);
         Writer writer = writer(id);

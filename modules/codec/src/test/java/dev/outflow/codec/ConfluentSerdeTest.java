@@ -98,9 +98,12 @@ class ConfluentSerdeTest {
 
         assertThatThrownBy(() -> serde.deserialize("t", new byte[] {0, 0}))
                 .isInstanceOf(RecordDecodeException.class).hasMessageContaining("only 2 bytes");
-        assertThatThrownBy(() -> serde.deserialize("t", Serdes.outboundMessage().encode(Samples.outboundMessage())))
-                .isInstanceOf(RecordDecodeException.class).hasMessageContaining("magic byte C3")
-                .hasMessageContaining("single-object");
+        assertThatThrownBy(() -> serde.deserialize("t", "{\"json\": true}".getBytes()))
+                .isInstanceOf(RecordDecodeException.class).hasMessageContaining("magic byte 7B, expected 00");
+        byte[] singleObject = Serdes.outboundMessage().encode(Samples.outboundMessage());
+        singleObject[4] ^= 1;
+        assertThatThrownBy(() -> serde.deserialize("t", singleObject))
+                .isInstanceOf(RecordDecodeException.class).hasMessageContaining("unknown schema fingerprint");
         assertThatThrownBy(() -> serde.deserialize("t", new byte[] {0, 0, 0, 0x30, 0x39, 1, 2}))
                 .isInstanceOf(RecordDecodeException.class).hasMessageContaining("unknown schema id 12345");
         assertThatThrownBy(() -> serde.deserialize("t", Arrays.copyOf(valid, valid.length - 3)))
@@ -116,6 +119,14 @@ class ConfluentSerdeTest {
                 .isInstanceOf(SchemaRegistryException.class).hasMessageContaining("POST");
         // The serde that already knows id 100 keeps working during the outage.
         assertThat(serde.deserialize("t", valid)).isEqualTo(Samples.outboundMessage());
+    }
+
+    @Test
+    void singleObjectRecordsWrittenBeforeTheRegistryWasConfiguredStillDecode() {
+        ConfluentSerde<OutboundMessage> serde = new ConfluentSerde<>(OutboundMessage.class, client);
+        byte[] old = Serdes.outboundMessage().serialize("outflow.outbound", Samples.outboundMessage());
+        assertThat(serde.deserialize("outflow.outbound", old)).isEqualTo(Samples.outboundMessage());
+        assertThat(registry.requests).isEmpty();
     }
 
     @Test

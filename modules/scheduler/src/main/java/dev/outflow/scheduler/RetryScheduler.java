@@ -2,7 +2,9 @@ package dev.outflow.scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -131,6 +133,7 @@ public final class RetryScheduler implements AutoCloseable {
         }
         started = true;
         Mover mover = new Mover(props.producer());
+        mover.prefetch(outputTopics());
         KafkaConsumer<byte[], byte[]> consumer = null;
         try {
             consumer = new KafkaConsumer<>(props.consumer(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -220,6 +223,13 @@ public final class RetryScheduler implements AutoCloseable {
         if (control != null) {
             control.close();
         }
+    }
+
+    private List<String> outputTopics() {
+        List<String> out = new ArrayList<>(topics.delayTopics());
+        out.add(topics.outbound());
+        out.add(topics.dlq());
+        return out;
     }
 
     private static void closeQuietly(Mover mover, KafkaConsumer<byte[], byte[]> consumer) {

@@ -25,7 +25,7 @@ class CascadeTimingTest {
         try (SchedulerTestBed bed = new SchedulerTestBed("1s", "2s", "5s");
              SchedulerTestBed.Arrivals outbound = bed.arrivals(bed.topics.outbound())) {
             RetryScheduler scheduler = bed.scheduler().start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.assignedPartitions() == 4 * SchedulerTestBed.PARTITIONS);
+            bed.awaitReady(scheduler);
 
             Map<String, Long> notBefore = new HashMap<>();
             int n = 0;

@@ -65,6 +65,16 @@ final class SchedulerTestBed implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Waits until the scheduler owns every partition and has moved past the warm-up records, so
+     * timings measure the steady state rather than the first transaction's set-up.
+     */
+    void awaitReady(RetryScheduler scheduler) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> scheduler.assignedPartitions() == (topics.delayTopics().size() + 1) * PARTITIONS
+                        && schedulerCaughtUp());
+    }
+
     static OutboundMessage message(String id, String domain, long notBefore) {
         return OutboundMessage.newBuilder()
                 .setId(id)

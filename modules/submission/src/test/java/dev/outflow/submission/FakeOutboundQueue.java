@@ -17,7 +17,7 @@ public final class FakeOutboundQueue implements OutboundQueue {
     public record Queued(String id, List<RoutedDelivery> parts) {}
 
     private volatile Mode mode = Mode.ACK;
-    private final List<Queued> queued = new CopyOnWriteArrayList<>();
+    private final List<Queued> queued = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final List<CompletableFuture<Void>> hanging = new CopyOnWriteArrayList<>();
     private final ConcurrentMap<String, Integer> attempts = new ConcurrentHashMap<>();
 
@@ -45,7 +45,14 @@ public final class FakeOutboundQueue implements OutboundQueue {
 
     /** Messages acknowledged so far, in order. */
     public List<Queued> queued() {
-        return List.copyOf(queued);
+        synchronized (queued) {
+            return List.copyOf(queued);
+        }
+    }
+
+    /** How many messages were acknowledged. */
+    public int queuedCount() {
+        return queued.size();
     }
 
     /** How many enqueue calls were made (acknowledged or not). */

@@ -82,11 +82,7 @@ public final class SpecificCodec<T extends SpecificRecord> {
     public T decode(Schema writer, long writerFingerprint, byte[] bytes, int offset, int length) throws IOException {
         ReadState<T> s = readStates.take();
         try {
-            ResolvedReader<T> reader = s.readers.get(writerFingerprint);
-            if (reader == null) {
-                reader = new ResolvedReader<>(writer, schema, data);
-                s.readers.put(writerFingerprint, reader);
-            }
+            ResolvedReader<T> reader = s.reader(writerFingerprint, writer, schema, data);
             ByteArrayDecoder in = s.decoder.reset(bytes, offset, length);
             T value = reader.decode(in);
             if (in.remaining() != 0) {
@@ -112,6 +108,23 @@ public final class SpecificCodec<T extends SpecificRecord> {
     private static final class ReadState<T> {
         final ByteArrayDecoder decoder = new ByteArrayDecoder();
         final Map<Long, ResolvedReader<T>> readers = new HashMap<>();
+        // Nearly every record has the current schema: skip the map (and boxing) for it.
+        long lastFingerprint;
+        ResolvedReader<T> lastReader;
+
+        ResolvedReader<T> reader(long fingerprint, Schema writer, Schema schema, SpecificData data) throws IOException {
+            if (lastReader != null && lastFingerprint == fingerprint) {
+                return lastReader;
+            }
+            ResolvedReader<T> r = readers.get(fingerprint);
+            if (r == null) {
+                r = new ResolvedReader<>(writer, schema, data);
+                readers.put(fingerprint, r);
+            }
+            lastFingerprint = fingerprint;
+            lastReader = r;
+            return r;
+        }
     }
 
     /** A datum reader that owns its resolver instead of looking one up per thread on every read. */

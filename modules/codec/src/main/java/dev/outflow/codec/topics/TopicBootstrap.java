@@ -157,6 +157,8 @@ public final class TopicBootstrap {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // Each new topic costs the producer one metadata fetch, spaced by retry.backoff.ms (100 ms).
+        props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "outflow-topic-warmup");
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {

@@ -132,6 +132,8 @@ public final class OutflowKeys {
             "How long a submission waits for the broker to acknowledge a message (also the producer's delivery.timeout.ms); then SMTP answers 451 4.3.0.");
     public static final ConfigKey<Duration> ROUTER_DEDUPE_WINDOW = duration("router.dedupe_window", "24h",
             "A submission id seen again within this window is queued once.");
+    public static final ConfigKey<Duration> ROUTER_COMMIT_INTERVAL = duration("router.commit_interval", "100ms",
+            "How often the router commits one Kafka transaction holding the outbound parts, rejections, dedupe entries and input offsets of the submissions read since the last one.");
 
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",

@@ -75,8 +75,21 @@ public final class Deliverer implements AutoCloseable {
         return new SmtpClient(s.poolIdle(), s.poolMaxMessages(), clock);
     }
 
-    /** Delivers once and reports a result per recipient, in the order of {@code d.recipients()}. Never throws for delivery problems. */
+    /**
+     * Delivers once and reports a result per recipient, in the order of {@code d.recipients()}.
+     * Never throws for delivery problems; an unexpected error (a bug) defers every recipient with
+     * 4.3.0 and is logged, so the message is retried rather than lost.
+     */
     public DeliveryResult deliver(Delivery d) {
+        try {
+            return attempt(d);
+        } catch (RuntimeException e) {
+            log.error("Delivery of {} to {} failed unexpectedly; deferring", d.id(), d.domain(), e);
+            return DeliveryResult.all(d.recipients(), 451, "4.3.0", "internal error: " + e);
+        }
+    }
+
+    private DeliveryResult attempt(Delivery d) {
         DeliverySettings s = settings();
         MessageView view = d.view();
         HookResult hook = plugins.sendEmail(view);

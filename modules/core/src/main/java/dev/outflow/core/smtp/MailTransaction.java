@@ -17,7 +17,8 @@ import java.util.List;
  * <li>no recipient accepted: no content is sent (lock-step sends RSET instead of DATA);</li>
  * <li>a network error or timeout defers every open recipient with a local code-0 reply;</li>
  * <li>checks before sending anything: a message over the server's SIZE gets 552 5.3.4, an
- *     address that needs SMTPUTF8 on a server without it gets 553 5.6.7.</li>
+ *     address that needs SMTPUTF8 on a server without it gets 553 5.6.7, an address that would
+ *     break the command line (CR, LF, angle brackets) gets 553 5.1.3 (sender: 5.1.7, for all).</li>
  * </ul>
  * Used once, by one thread.
  */
@@ -78,12 +79,18 @@ final class MailTransaction {
                     + ext.size() + " of " + session.target()));
             return null;
         }
+        if (!Envelope.isSafe(envelope.mailFrom())) {
+            fillAll(SmtpReply.local(553, "5.1.7", "bad sender address syntax"));
+            return null;
+        }
         boolean senderUtf8 = Envelope.needsSmtpUtf8(envelope.mailFrom());
         boolean anyUtf8 = senderUtf8;
         for (int i = 0; i < rcpts.size(); i++) {
             boolean utf8 = senderUtf8 || Envelope.needsSmtpUtf8(rcpts.get(i));
             anyUtf8 |= utf8;
-            if (utf8 && !ext.smtputf8()) {
+            if (rcpts.get(i).isEmpty() || !Envelope.isSafe(rcpts.get(i))) {
+                replies[i] = SmtpReply.local(553, "5.1.3", "bad recipient address syntax");
+            } else if (utf8 && !ext.smtputf8()) {
                 replies[i] = SmtpReply.local(553, "5.6.7", "SMTPUTF8 is required, but was not offered by " + session.target());
             } else {
                 open.add(i);
@@ -256,9 +263,11 @@ final class MailTransaction {
         SessionSettings s = session.settings();
         phase = "while sending the message";
         session.arm(s.dataTimeout());
+        out.beforeWrite(() -> session.arm(s.dataTimeout()));
         try {
             DotStuffer.write(content.bytes(), out);
             out.flush();
+            out.beforeWrite(null);
             phase = "after end of data";
             if (!session.target().lmtp()) {
                 SmtpReply r = read();
@@ -274,6 +283,7 @@ final class MailTransaction {
                 if (r.isPositive()) response = r;
             }
         } finally {
+            out.beforeWrite(null);
             session.disarm();
         }
     }

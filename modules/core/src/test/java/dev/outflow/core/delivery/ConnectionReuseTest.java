@@ -9,6 +9,8 @@ import static org.awaitility.Awaitility.await;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.delivery.RecipientResult.Status;
 import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.testkit.smtp.Action;
+import dev.outflow.testkit.smtp.Command;
 import dev.outflow.testkit.smtp.FakeMx;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +56,19 @@ class ConnectionReuseTest {
             assertThat(second.with(Status.DELIVERED)).hasSize(1);
             assertThat(mx.connections()).isEqualTo(2);
             assertThat(mx.messages()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aPooledConnectionAnswering421ToRsetIsReplacedTransparently() {
+        try (FakeMx mx = FakeMx.builder().bind("127.0.0.2").on(Command.RSET, Action.reply(421, "4.4.2 idle too long")).start();
+             Deliverer d = deliverer(mx, config(), Clock.systemUTC())) {
+            d.deliver(delivery(RCPTS));
+            DeliveryResult second = d.deliver(delivery(RCPTS));
+
+            assertThat(second.with(Status.DELIVERED)).hasSize(1);
+            assertThat(mx.connections()).isEqualTo(2);
+            assertThat(mx.transcript(2).commands()).doesNotContain("RSET");
         }
     }
 

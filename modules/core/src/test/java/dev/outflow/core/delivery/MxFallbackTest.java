@@ -12,6 +12,11 @@ import dev.outflow.core.delivery.RecipientResult.Status;
 import dev.outflow.core.mx.MxHost;
 import dev.outflow.core.mx.MxRoute;
 import dev.outflow.testkit.smtp.FakeMx;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +73,38 @@ class MxFallbackTest {
                 assertThat(rr.response()).contains("mx2.example.com[127.0.0.3]:" + port2).contains("tried 2 addresses");
             });
             assertThat(r.host()).isNull();
+        }
+    }
+
+    @Test
+    void anMxThatDoesNotAcceptTheConnectionInTimeIsSkipped() throws Exception {
+        // a listener that never accepts, with its backlog filled: further SYNs go unanswered
+        try (ServerSocket full = new ServerSocket(0, 1, ip("127.0.0.5"));
+             FakeMx ok = FakeMx.builder().bind("127.0.0.3").start()) {
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 200);
+                    } catch (IOException e) {
+                        s.close();
+                        break;
+                    }
+                    fillers.add(s);
+                }
+                try (Deliverer d = deliverer(StaticMxLookup.of("example.com",
+                        host(10, "slow.example.com", "127.0.0.5", full.getLocalPort()), host(20, "ok.example.com", ok)),
+                        config("outbound.connect_timeout", "300ms"))) {
+                    long start = System.nanoTime();
+                    DeliveryResult r = d.deliver(delivery(RCPTS));
+
+                    assertThat(r.host()).isEqualTo("ok.example.com");
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+                }
+            } finally {
+                for (Socket s : fillers) s.close();
+            }
         }
     }
 

@@ -91,6 +91,16 @@ class ServerRefusalsTest {
     }
 
     @Test
+    void anAddressThatWouldBreakTheCommandLineIsRefusedLocally() {
+        FakeMx[] mx = new FakeMx[2];
+        DeliveryResult r = deliver(b -> b, mx, List.of("a@example.com", "b@example.com>\r\nRCPT TO:<evil@example.com"));
+
+        assertThat(r.recipients()).extracting(RecipientResult::status, RecipientResult::enhancedCode)
+                .containsExactly(tuple(Status.DELIVERED, "2.0.0"), tuple(Status.BOUNCED, "5.1.3"));
+        assertThat(mx[0].transcript(1).commands()).noneMatch(c -> c.contains("evil"));
+    }
+
+    @Test
     void ehloRefusedFallsBackToHeloAndLockStep() {
         FakeMx[] mx = new FakeMx[2];
         DeliveryResult r = deliver(b -> b.reply(Command.EHLO, 502, "5.5.2 what is EHLO"), mx, RCPTS);

@@ -139,6 +139,14 @@ class MxResolverTest {
     }
 
     @Test
+    void brokenAaaaAnswersFallBackToIpv4AndViceVersa() {
+        dns.timeout("mx.dual.test", Type.AAAA);
+        assertThat(hosts(resolver(true).lookup("dual.test"))).containsExactly("10 mx.dual.test 127.0.0.7");
+        dns.heal("mx.dual.test").servfail("mx.dual.test", Type.A);
+        assertThat(hosts(resolver(true).lookup("dual.test"))).containsExactly("10 mx.dual.test 0:0:0:0:0:0:0:1");
+    }
+
+    @Test
     void ipv4OnlyWhenIpv6DisabledAndAaaaNeverAsked() {
         assertThat(hosts(resolver.lookup("dual.test"))).containsExactly("10 mx.dual.test 127.0.0.7");
         assertThat(dns.queries("mx.dual.test", Type.AAAA)).isZero();

@@ -43,6 +43,20 @@ public final class Mover implements AutoCloseable {
         this.producer = create();
     }
 
+    /**
+     * Fetches the metadata of the topics this mover writes to, so the first transaction does not
+     * wait for it (best effort: a missing topic is reported by the first send instead).
+     */
+    public void prefetch(List<String> topics) {
+        for (String t : topics) {
+            try {
+                producer.partitionsFor(t);
+            } catch (RuntimeException e) {
+                log.warn("No metadata for topic {} yet: {}", t, e.toString());
+            }
+        }
+    }
+
     private Producer<byte[], byte[]> create() {
         Producer<byte[], byte[]> p = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         try {

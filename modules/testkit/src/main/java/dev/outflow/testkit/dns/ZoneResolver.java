@@ -56,7 +56,7 @@ public final class ZoneResolver implements Resolver {
     public static final String TEST_ZONE_RESOURCE = "dns/test.zone";
 
     private final List<Zone> zones = new CopyOnWriteArrayList<>();
-    private final Map<Name, Integer> faults = new ConcurrentHashMap<>();
+    private final Map<String, Integer> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private final List<Runnable> held = new ArrayList<>();
@@ -128,26 +128,46 @@ public final class ZoneResolver implements Resolver {
 
     /** Questions about this name (any type) answer SERVFAIL. */
     public ZoneResolver servfail(String name) {
-        faults.put(name(name), Rcode.SERVFAIL);
-        return this;
+        return fault(name, Type.ANY, Rcode.SERVFAIL);
+    }
+
+    /** Questions of this type about this name answer SERVFAIL, e.g. {@code servfail("mx.test", Type.AAAA)}. */
+    public ZoneResolver servfail(String name, int type) {
+        return fault(name, type, Rcode.SERVFAIL);
     }
 
     /** Questions about this name answer REFUSED. */
     public ZoneResolver refuse(String name) {
-        faults.put(name(name), Rcode.REFUSED);
-        return this;
+        return fault(name, Type.ANY, Rcode.REFUSED);
     }
 
     /** Questions about this name fail with a timeout (at once). */
     public ZoneResolver timeout(String name) {
-        faults.put(name(name), TIMEOUT);
+        return fault(name, Type.ANY, TIMEOUT);
+    }
+
+    /** Questions of this type about this name fail with a timeout (at once). */
+    public ZoneResolver timeout(String name, int type) {
+        return fault(name, type, TIMEOUT);
+    }
+
+    /** Questions about this name are answered from the zones again (faults of every type removed). */
+    public ZoneResolver heal(String name) {
+        String prefix = key(name(name), Type.ANY);
+        prefix = prefix.substring(0, prefix.lastIndexOf('/') + 1);
+        String p = prefix;
+        faults.keySet().removeIf(k -> k.startsWith(p));
         return this;
     }
 
-    /** Questions about this name are answered from the zones again. */
-    public ZoneResolver heal(String name) {
-        faults.remove(name(name));
+    private ZoneResolver fault(String name, int type, int rcode) {
+        faults.put(key(name(name), type), rcode);
         return this;
+    }
+
+    private Integer faultFor(Name name, int type) {
+        Integer f = faults.get(key(name, type));
+        return f != null ? f : faults.get(key(name, Type.ANY));
     }
 
     /** Parks answers (the futures stay pending) until {@link #releaseAnswers()}. */
@@ -208,7 +228,7 @@ public final class ZoneResolver implements Resolver {
         counts.computeIfAbsent(key(question.getName(), question.getType()), k -> new AtomicInteger()).incrementAndGet();
         CompletableFuture<Message> result = new CompletableFuture<>();
         Runnable answer = () -> {
-            Integer fault = faults.get(question.getName());
+            Integer fault = faultFor(question.getName(), question.getType());
             if (fault != null && fault == TIMEOUT) {
                 result.completeExceptionally(new SocketTimeoutException("simulated DNS timeout for " + question.getName()));
             } else if (fault != null) {

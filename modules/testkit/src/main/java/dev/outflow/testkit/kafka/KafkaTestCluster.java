@@ -29,6 +29,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
+import dev.outflow.codec.topics.TopicBootstrap;
+import dev.outflow.codec.topics.Topics;
+
 /**
  * The Kafka cluster tests run against: one per JVM, chosen once by {@link #get()}.
  * <ol>
@@ -180,6 +183,24 @@ public final class KafkaTestCluster {
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }
+    }
+
+    /**
+     * Creates a complete, warmed set of Outflow topics under a fresh prefix (so tests do not see
+     * each other's records): outbound with 4 partitions, the others with 2, default delay buckets.
+     */
+    public Topics createOutflowTopics() {
+        return createOutflowTopics(new Topics(uniqueName("t") + ".", Topics.DEFAULT_DELAY_BUCKETS), 4, 2);
+    }
+
+    /**
+     * Creates (idempotently) and warms {@code topics} with {@link TopicBootstrap}, sized for
+     * 10 MiB messages, and returns them.
+     */
+    public Topics createOutflowTopics(Topics topics, int outboundPartitions, int partitions) {
+        TopicBootstrap.ensure(admin, producerProps(), topics.specs(outboundPartitions, partitions, -1, 10L * 1024 * 1024),
+                ADMIN_TIMEOUT);
+        return topics;
     }
 
     /**

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
+import dev.outflow.codec.topics.Topics;
 import dev.outflow.codec.topics.Warmup;
 
 class KafkaTestClusterTest {
@@ -118,6 +119,21 @@ class KafkaTestClusterTest {
         }
         assertThat(kafka.adminClient().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS)).hasSize(1);
+    }
+
+    @Test
+    void createsAFreshWarmedSetOfOutflowTopicsPerCall() throws Exception {
+        Topics first = kafka.createOutflowTopics();
+        Topics second = kafka.createOutflowTopics();
+        assertThat(first.prefix()).isNotEqualTo(second.prefix());
+        Set<String> existing = kafka.adminClient().listTopics().names().get(30, TimeUnit.SECONDS);
+        assertThat(existing).containsAll(first.all()).containsAll(second.all());
+        // Warm-up records exist (one per partition) but readers skip them.
+        assertThat(kafka.adminClient().listOffsets(java.util.Map.of(
+                        new org.apache.kafka.common.TopicPartition(first.outbound(), 3),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                .all().get(30, TimeUnit.SECONDS).values().iterator().next().offset()).isEqualTo(1);
+        assertThat(kafka.drain(first.outbound(), Duration.ofSeconds(10))).isEmpty();
     }
 
     private static byte[] bytes(String s) {

@@ -78,6 +78,8 @@ public final class PollLoop implements Runnable {
     private volatile boolean paused;
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile int uncommittedAtHalt = -1;
+    /** Set when closing: the consumer's close calls the rebalance listener, which must then do nothing. */
+    private boolean closing;
 
     PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
@@ -383,8 +385,9 @@ public final class PollLoop implements Runnable {
             log.warn("Worker {} stopped with {} delivery(ies) still running and {} record(s) uncommitted; they will be redelivered",
                     s.workerId(), dispatcher.running(), left);
         }
-        tx.close();
+        closing = true;
         consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
+        tx.close();
         log.info("Worker {} stopped", s.workerId());
     }
 
@@ -403,12 +406,14 @@ public final class PollLoop implements Runnable {
         int held = tx.size();
         for (PartitionWindow w : windows.values()) held += w.held();
         uncommittedAtHalt = held;
+        closing = true;
         tx.halt();
         consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
                 .withTimeout(Duration.ZERO));
     }
 
     private void closeQuietly() {
+        closing = true;
         try {
             tx.close();
         } catch (RuntimeException e) {
@@ -441,6 +446,7 @@ public final class PollLoop implements Runnable {
         }
 
         private void release(Collection<TopicPartition> partitions, boolean commit) {
+            if (closing) return;
             List<PartitionWindow> leaving = new ArrayList<>();
             for (TopicPartition tp : partitions) {
                 PartitionWindow w = windows.get(tp);

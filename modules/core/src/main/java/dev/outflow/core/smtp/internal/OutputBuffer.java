@@ -14,10 +14,19 @@ public final class OutputBuffer {
     private OutputStream out;
     private final byte[] buf;
     private int n;
+    private Runnable beforeWrite;
 
     public OutputBuffer(OutputStream out, int size) {
         this.out = out;
         this.buf = new byte[size];
+    }
+
+    /**
+     * Runs before each write to the stream, or nothing when null: a long DATA transfer re-arms its
+     * deadline per block this way (RFC 5321 4.5.3.2 times each block, not the whole message).
+     */
+    public void beforeWrite(Runnable r) {
+        beforeWrite = r;
     }
 
     /** Writes to another stream (after STARTTLS); the buffer must be empty. */
@@ -30,6 +39,7 @@ public final class OutputBuffer {
         if (len > buf.length - n) {
             drain();
             if (len >= buf.length) {
+                if (beforeWrite != null) beforeWrite.run();
                 out.write(b, off, len);
                 return;
             }
@@ -79,6 +89,7 @@ public final class OutputBuffer {
 
     private void drain() throws IOException {
         if (n > 0) {
+            if (beforeWrite != null) beforeWrite.run();
             out.write(buf, 0, n);
             n = 0;
         }

@@ -41,7 +41,7 @@ public final class Watchdog implements AutoCloseable {
             long now = System.nanoTime();
             for (SmtpConnection c : connections) {
                 long d = c.deadline;
-                if (now - d > 0 && d != Long.MAX_VALUE) {
+                if (d != Long.MAX_VALUE && now - d > 0) {
                     if (!c.expired()) c.expire();
                     else if (now - d > GRACE_NANOS) c.closeQuietly();
                 }

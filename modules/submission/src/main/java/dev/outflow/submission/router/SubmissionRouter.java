@@ -1,0 +1,369 @@
+package dev.outflow.submission.router;
+
+import dev.outflow.codec.CodecFactory;
+import dev.outflow.codec.Serdes;
+import dev.outflow.codec.topics.TopicBootstrap;
+import dev.outflow.codec.topics.Topics;
+import dev.outflow.core.config.Config;
+import dev.outflow.core.config.LiveConfig;
+import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.core.intake.Intake;
+import dev.outflow.submission.router.internal.DedupeChangelog;
+import dev.outflow.submission.router.internal.DedupeStore;
+import dev.outflow.submission.router.internal.RecordHandler;
+import dev.outflow.submission.router.internal.RouterClients;
+import dev.outflow.submission.router.internal.RouterCounters;
+import dev.outflow.submission.router.internal.RouterLoop;
+import dev.outflow.submission.router.internal.RouterOutputs;
+import dev.outflow.submission.router.internal.SubmissionDecoder;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka-native intake ({@code outflow router}, part of {@code outflow up}): reads
+ * {@code outflow.submissions} in the consumer group {@code <topic.prefix>router}, and for each
+ * record — Avro single-object, Confluent-framed Avro (with {@code schema.registry.url}) or JSON,
+ * told apart per record — runs the one intake path of every channel ({@link Intake}: validation,
+ * Message-ID/Date completion, the queue_outbound hooks, the split per domain and shard) and writes
+ * one {@code OutboundMessage} per part to {@code outflow.outbound}, keyed by routing key, source
+ * channel {@code kafka}. See {@code docs/submissions.md}.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ * <li><b>Exactly once.</b> A hand-written transactional consume-produce loop (no Kafka Streams,
+ *     no RocksDB): the outbound parts, rejections, dedupe entries and the input offsets are
+ *     committed in one transaction every {@code router.commit_interval}; a crash loses or
+ *     duplicates nothing (read the outputs {@code read_committed}). Transactional id
+ *     {@code <topic.prefix>router-<router id>}; a restarted router with the same id aborts its
+ *     predecessor's open transaction at once, another waits for its timeout (15 s).</li>
+ * <li><b>Idempotent submissions.</b> A submission whose {@code id} was queued within
+ *     {@code router.dedupe_window} (default 24 h) is skipped. The ids live in memory and in the
+ *     compacted topic {@code <topic.prefix>router.dedupe} (created at start), written in the same
+ *     transaction and restored when partitions are assigned, so dedupe survives restarts. Within
+ *     one router process it spans all its partitions; across several routers it holds when
+ *     retries land on the same partition (key submissions by id).</li>
+ * <li><b>Bad input never stops the router.</b> Undecodable records, invalid envelopes, oversize
+ *     messages and queue_outbound DENY/DENYSOFT each produce a copy on {@code outflow.dlq} (with
+ *     the {@code outflow.error} reason header) and a {@code DeliveryEvent} with outcome
+ *     {@code REJECTED} on {@code outflow.bounced}, keyed by the submission id (or a fresh id),
+ *     one recipient status per known recipient. A DENYSOFT rejection carries 451: resubmit later.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (SubmissionRouter router = SubmissionRouter.builder()
+ *         .kafka(Map.of("bootstrap.servers", "127.0.0.1:9092"))
+ *         .config(liveConfig).topics(topics).codecs(codecs).plugins(plugins)
+ *         .build().start()) {
+ *     ... // until the process is told to stop
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread, counters
+ * read from any thread. {@link #start()} throws {@link IllegalStateException} when the submissions
+ * topic does not exist or the broker cannot be reached within 60 s.
+ */
+public final class SubmissionRouter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SubmissionRouter.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Builder b;
+    private final String routerId;
+    private final Config config;
+    private RouterLoop loop;
+    private Thread thread;
+    private String dedupeTopic;
+    private boolean started;
+    private boolean closed;
+
+    private SubmissionRouter(Builder b) {
+        this.b = b;
+        this.config = b.config.get();
+        this.routerId = b.routerId != null ? b.routerId : defaultRouterId(config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A router wired from configuration, for {@code outflow router} and {@code outflow up}: topic
+     * names, codecs ({@code schema.registry.url}), the process's plugin chain, system clock.
+     *
+     * @param kafkaClientProps bootstrap servers plus {@code kafka.client.*} pass-through settings
+     */
+    public static SubmissionRouter fromConfig(LiveConfig config, Map<String, Object> kafkaClientProps, PluginChain plugins) {
+        Config c = config.get();
+        return builder()
+                .kafka(kafkaClientProps)
+                .config(config)
+                .topics(new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)))
+                .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL)))
+                .plugins(plugins)
+                .build();
+    }
+
+    /**
+     * Creates the dedupe changelog topic when missing, initialises transactions (aborting a
+     * predecessor's open one), subscribes, then returns; partitions are assigned and their dedupe
+     * entries restored on the router's thread.
+     *
+     * @throws IllegalStateException when start-up fails; the router is closed
+     */
+    public synchronized SubmissionRouter start() {
+        if (started || closed) throw new IllegalStateException("router " + routerId + " already " + (closed ? "closed" : "started"));
+        started = true;
+        try {
+            DedupeChangelog changelog = ensureChangelog();
+            loop = newLoop(changelog);
+            thread = Thread.ofPlatform().name("outflow-router-" + routerId).unstarted(loop);
+            thread.start();
+            loop.awaitReady(START_TIMEOUT);
+            log.info("Router {} started: {} → {}, group {}, transactional id {}", routerId, b.topics.submissions(),
+                    b.topics.outbound(), groupId(), transactionalId());
+            return this;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            close();
+            throw new IllegalStateException("router " + routerId + " failed to start: " + cause.getMessage(), cause);
+        }
+    }
+
+    private RouterLoop newLoop(DedupeChangelog changelog) {
+        long maxRecord = Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES));
+        int maxRequest = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 20, maxRecord));
+        String client = "outflow-router-" + routerId;
+        Map<String, Object> consumerProps = RouterClients.consumer(b.kafka, groupId(), client);
+        Map<String, Object> producerProps = RouterClients.producer(b.kafka, transactionalId(), client + "-tx", maxRequest);
+        Map<String, Object> restoreProps = RouterClients.restorer(b.kafka, client + "-restore");
+        Intake intake = new Intake(config, b.plugins, b.clock);
+        RecordHandler handler = new RecordHandler(new SubmissionDecoder(b.codecs), intake,
+                new RouterOutputs(b.topics, b.codecs, routerId, maxRequest));
+        RouterLoop.Settings settings = new RouterLoop.Settings(b.topics.submissions(), routerId,
+                config.get(OutflowKeys.ROUTER_COMMIT_INTERVAL), START_TIMEOUT, RESTORE_TIMEOUT);
+        return new RouterLoop(settings,
+                () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                () -> new KafkaConsumer<>(restoreProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                handler, new DedupeStore(config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW).toMillis()), changelog, b.clock);
+    }
+
+    /** Creates {@code <prefix>router.dedupe} with as many partitions as the submissions topic, when missing. */
+    private DedupeChangelog ensureChangelog() throws Exception {
+        String name = DedupeChangelog.topicName(b.topics.prefix());
+        Map<String, Object> adminProps = RouterClients.admin(b.kafka, "outflow-router-" + routerId + "-admin");
+        try (Admin admin = Admin.create(adminProps)) {
+            int inputPartitions = partitions(admin, b.topics.submissions());
+            TopicBootstrap.ensure(admin, adminProps, List.of(DedupeChangelog.spec(name, inputPartitions,
+                    config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR), config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW))), START_TIMEOUT);
+            dedupeTopic = name;
+            return new DedupeChangelog(name, partitions(admin, name));
+        }
+    }
+
+    private static int partitions(Admin admin, String topic) throws Exception {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            return d.partitions().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("topic " + topic + " does not exist (create the topics first: outflow topics create)");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Stops: commits what was read, leaves the group, closes the clients. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (loop == null) return;
+        loop.stop();
+        try {
+            if (thread != null && thread.isAlive() && !loop.awaitDone(STOP_TIMEOUT)) {
+                log.warn("Router {} did not stop within {}", routerId, STOP_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Test hook: stops as a crash would — the open transaction, with records already sent, is left
+     * to the broker; nothing is committed; the group is not waited for.
+     *
+     * @return input records in the abandoned transaction
+     */
+    int haltForTest() throws InterruptedException {
+        synchronized (this) {
+            closed = true;
+        }
+        loop.halt();
+        if (!loop.awaitDone(STOP_TIMEOUT)) throw new IllegalStateException("router loop did not halt");
+        return loop.uncommittedAtHalt();
+    }
+
+    /** Id in the transactional id and in REJECTED events ({@code worker.id}, else host name + pid). */
+    public String routerId() {
+        return routerId;
+    }
+
+    /** {@code <topic.prefix>router}: the consumer group of every router. */
+    public String groupId() {
+        return b.topics.prefix() + "router";
+    }
+
+    /** {@code <topic.prefix>router-<router id>}. */
+    public String transactionalId() {
+        return b.topics.prefix() + "router-" + routerId;
+    }
+
+    /** The dedupe changelog topic ({@code <topic.prefix>router.dedupe}); null before {@link #start()}. */
+    public String dedupeTopic() {
+        return dedupeTopic;
+    }
+
+    /** Counts of committed work (zero before start). */
+    public RouterCounters counters() {
+        return loop == null ? new RouterCounters() : loop.counters();
+    }
+
+    /** Committed: submission records read (warm-up records excluded). */
+    public long submissions() {
+        return counters().submissions();
+    }
+
+    /** Committed: submissions queued to the outbound topic. */
+    public long accepted() {
+        return counters().accepted();
+    }
+
+    /** Committed: outbound records written (one per domain or shard part). */
+    public long parts() {
+        return counters().parts();
+    }
+
+    /** Committed: submissions skipped as duplicates within the dedupe window. */
+    public long duplicates() {
+        return counters().duplicates();
+    }
+
+    /** Committed: submissions dead-lettered with a REJECTED event. */
+    public long rejected() {
+        return counters().rejected();
+    }
+
+    /** Committed: submissions a queue_outbound plugin took (OK). */
+    public long handled() {
+        return counters().handled();
+    }
+
+    private static String defaultRouterId(Config c) {
+        String configured = c.get(OutflowKeys.WORKER_ID);
+        if (configured != null && !configured.isBlank()) return configured;
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+
+    /** Assembles a {@link SubmissionRouter}. Not thread-safe. */
+    public static final class Builder {
+        private Map<String, Object> kafka;
+        private LiveConfig config;
+        private Topics topics;
+        private CodecFactory codecs = Serdes.singleObject();
+        private PluginChain plugins = PluginChain.empty();
+        private Clock clock = Clock.systemUTC();
+        private String routerId;
+
+        private Builder() {
+        }
+
+        /** Bootstrap servers and pass-through client settings (required). */
+        public Builder kafka(Map<String, Object> kafkaClientProps) {
+            this.kafka = new HashMap<>(kafkaClientProps);
+            return this;
+        }
+
+        /** The configuration (required): dedupe window, commit interval, size limit, sharding, {@code me}. */
+        public Builder config(LiveConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** A fixed configuration (required, or {@link #config(LiveConfig)}). */
+        public Builder config(Config config) {
+            return config(LiveConfig.fixed(config));
+        }
+
+        /** Topic names (required). */
+        public Builder topics(Topics topics) {
+            this.topics = topics;
+            return this;
+        }
+
+        /** Record codecs (default single-object Avro); Confluent codecs also accept Confluent-framed submissions. */
+        public Builder codecs(CodecFactory codecs) {
+            this.codecs = codecs;
+            return this;
+        }
+
+        /** The queue_outbound hook chain (default: none). */
+        public Builder plugins(PluginChain plugins) {
+            this.plugins = plugins;
+            return this;
+        }
+
+        /** Time of dedupe entries, queuedAt and events (default: system UTC). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Id of this router (default {@code worker.id}, else host name + pid); unique per running router. */
+        public Builder routerId(String routerId) {
+            this.routerId = routerId;
+            return this;
+        }
+
+        /** @throws NullPointerException when a required part is missing */
+        public SubmissionRouter build() {
+            Objects.requireNonNull(kafka, "kafka");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(topics, "topics");
+            Objects.requireNonNull(codecs, "codecs");
+            Objects.requireNonNull(plugins, "plugins");
+            Objects.requireNonNull(clock, "clock");
+            return new SubmissionRouter(this);
+        }
+    }
+}

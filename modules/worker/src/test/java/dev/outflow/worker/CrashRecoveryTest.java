@@ -1,0 +1,67 @@
+package dev.outflow.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.outflow.avro.DeliveryEvent;
+import dev.outflow.avro.OutboundMessage;
+import dev.outflow.testkit.smtp.Action;
+import dev.outflow.testkit.smtp.Command;
+import dev.outflow.testkit.smtp.FakeMx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker dies mid-batch (no commit, no leaving the group) while deliveries are in flight; its
+ * replacement (same worker id) finishes the job. Every message ends with exactly one DELIVERED
+ * event; only records that were uncommitted at the crash may reach the MX twice.
+ */
+class CrashRecoveryTest {
+    private static final int MESSAGES = 150;
+
+    @Test
+    void replacementWorkerFinishesWithoutLosingOrDuplicatingEvents() throws Exception {
+        try (FakeMx mx = FakeMx.builder().bind("127.0.0.8").on(Command.END_OF_DATA, Action.delayed(Duration.ofMillis(100))).start();
+             WorkerHarness h = new WorkerHarness(3, "outbound.concurrency_max", "20")) {
+            List<OutboundMessage> sent = new ArrayList<>();
+            for (int d = 0; d < 6; d++) h.mx.route("crash" + d + ".test", mx);
+            for (int i = 0; i < MESSAGES; i++) sent.add(WorkerHarness.message("r" + i + "@crash" + (i % 6) + ".test"));
+            for (int p = 0; p < 3; p++) {
+                int part = p;
+                h.sendAll(p, sent.stream().filter(m -> sent.indexOf(m) % 3 == part).toList());
+            }
+
+            DeliveryWorker first = h.startWorker("crashy");
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.delivered() >= 20 && first.inFlight() > 0);
+            int uncommitted = first.haltForTest();
+            long committedBefore = first.delivered();
+            assertThat(committedBefore).isLessThan(MESSAGES);
+            assertThat(uncommitted).isPositive();
+
+            DeliveryWorker second = h.startWorker("crashy");
+            await().atMost(Duration.ofSeconds(90)).until(() -> committedBefore + second.delivered() >= MESSAGES);
+
+            List<DeliveryEvent> events = h.events(h.topics.delivered());
+            Map<String, Long> perMessage = events.stream().collect(Collectors.groupingBy(DeliveryEvent::getMessageId, Collectors.counting()));
+            assertThat(perMessage.keySet()).isEqualTo(sent.stream().map(OutboundMessage::getId).collect(Collectors.toSet()));
+            assertThat(perMessage.values()).allMatch(n -> n == 1);
+            assertThat(events).extracting(DeliveryEvent::getWorkerId).containsOnly("crashy");
+
+            // At-least-once at the MX: duplicates only for records that were uncommitted at the crash.
+            await().atMost(Duration.ofSeconds(10)).until(() -> h.lag() == 0);
+            Map<String, Long> received = mx.received().stream()
+                    .collect(Collectors.groupingBy(m -> m.recipients().getFirst(), Collectors.counting()));
+            assertThat(received).hasSize(MESSAGES);
+            long duplicates = mx.received().size() - MESSAGES;
+            assertThat(duplicates).isBetween(0L, (long) uncommitted);
+            Set<String> all = sent.stream().map(m -> m.getRecipients().getFirst()).collect(Collectors.toSet());
+            assertThat(received.keySet()).isEqualTo(all);
+            assertThat(received.values().stream().mapToLong(Long::longValue).max().orElse(0)).isLessThanOrEqualTo(2);
+        }
+    }
+}
