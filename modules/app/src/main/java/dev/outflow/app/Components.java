@@ -4,6 +4,10 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.mx.MxResolver;
+import dev.outflow.scheduler.RetryScheduler;
+import dev.outflow.submission.router.SubmissionRouter;
+import dev.outflow.worker.DeliveryWorker;
 import dev.outflow.submission.KafkaOutboundQueue;
 import dev.outflow.submission.smtpd.SubmissionServer;
 import java.io.IOException;
@@ -46,9 +50,35 @@ final class Components implements AutoCloseable {
         if (loader != null) reloader.scheduleWithFixedDelay(live::refresh, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Every stage, as {@code outflow up} runs them. */
+    /** Every stage, as {@code outflow up} runs them: consumers first, intake last. */
     Components all() throws Exception {
+        scheduler();
+        worker();
+        router();
         if (ctx.config().get(OutflowKeys.SMTPD_ENABLED)) smtpd();
+        return this;
+    }
+
+    Components worker() {
+        DeliveryWorker worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins).build().start();
+        started.add(worker);
+        lines.add("worker     consuming " + ctx.topics().outbound() + " (group " + ctx.group("worker") + ", up to "
+                + ctx.config().get(OutflowKeys.CONCURRENCY_MAX) + " deliveries at once)");
+        return this;
+    }
+
+    Components scheduler() {
+        RetryScheduler scheduler = RetryScheduler.fromConfig(live, ctx.kafka()).start();
+        started.add(scheduler);
+        lines.add("scheduler  delay buckets " + String.join(",", ctx.config().get(OutflowKeys.SCHEDULER_BUCKETS))
+                + " (group " + ctx.group("scheduler") + ")");
+        return this;
+    }
+
+    Components router() {
+        SubmissionRouter router = SubmissionRouter.fromConfig(live, ctx.kafka(), plugins).start();
+        started.add(router);
+        lines.add("router     " + ctx.topics().submissions() + " -> " + ctx.topics().outbound() + " (group " + ctx.group("router") + ")");
         return this;
     }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "outflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Outbound mail delivery on Kafka.",
         subcommands = {
-            UpCommand.class, BrokerCommand.class, SmtpdCommand.class,
+            UpCommand.class, BrokerCommand.class, WorkerCommand.class, SchedulerCommand.class, SmtpdCommand.class, RouterCommand.class,
             TopicsCommand.class, SendCommand.class, StatusCommand.class, FlushCommand.class,
             PauseCommand.class, ResumeCommand.class, UsersCommand.class, ConfigCommand.class,
             CommandLine.HelpCommand.class

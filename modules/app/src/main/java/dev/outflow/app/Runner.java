@@ -11,11 +11,13 @@ final class Runner {
     private Runner() {}
 
     static int run(ConfigOptions options, Starter starter) throws Exception {
-        Config config = options.load();
+        var loader = options.loader();
+        Config config = loader.load();
         Context ctx = Context.of(config);
         Shutdown shutdown = new Shutdown();
-        try (Components components = new Components(ctx)) {
+        try (Components components = new Components(ctx, loader)) {
             starter.start(components);
+            Signals.onHangup(() -> ControlCommands.send(ctx, dev.outflow.avro.Command.FLUSH, "SIGHUP"));
             components.describe().forEach(System.out::println);
             shutdown.await();
         } finally {

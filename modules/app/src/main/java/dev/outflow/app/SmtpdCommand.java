@@ -13,6 +13,6 @@ final class SmtpdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Runner.run(options, c -> c.smtpd());
+        return Runner.run(options, Components::smtpd);
     }
 }

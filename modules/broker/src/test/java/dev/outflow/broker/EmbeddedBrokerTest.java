@@ -105,6 +105,18 @@ class EmbeddedBrokerTest {
         assertThat(Files.exists(dataDir.resolve(EmbeddedBroker.ADDRESS_FILE))).isFalse();
     }
 
+    @Test
+    void listensOnIpv6LoopbackWithABracketedAddress() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.builder(dataDir).listen("::1", 0).fsync(false).build().start()) {
+            assertThat(broker.bootstrapServers()).startsWith("[::1]:");
+            try (Admin admin = admin(broker.bootstrapServers())) {
+                admin.createTopics(List.of(new NewTopic("v6", 1, (short) -1))).all().get(30, TimeUnit.SECONDS);
+            }
+            produce(broker.bootstrapServers(), "v6", "k", "v");
+            assertThat(readAll(broker.bootstrapServers(), "v6", 1)).containsExactly("k=v");
+        }
+    }
+
     private static Admin admin(String bootstrap) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -63,6 +63,10 @@ record SchedulerProps(Map<String, Object> clientProps, String groupId, String in
         // Our transactions last milliseconds; a crashed instance's open one should not hold
         // read_committed consumers (workers on outbound) back for the default minute.
         p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        // Back-to-back transactions meet CONCURRENT_TRANSACTIONS while the previous one completes;
+        // with the default 100 ms back-off that doubled or tripled a transaction's latency here
+        // (p50 116-194 ms vs 29-36 ms with 10 ms).
+        p.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
         return p;
     }
 }

@@ -72,8 +72,8 @@ class PoisonRecordsTest {
 
             await().atMost(Duration.ofSeconds(10)).until(bed::schedulerCaughtUp);
             assertThat(dlq.poll()).isEqualTo(5);
-            assertThat(scheduler.stats().deadLettered()).isEqualTo(5);
-            assertThat(scheduler.stats().released()).isEqualTo(2);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> scheduler.stats().deadLettered() == 5 && scheduler.stats().released() == 2);
         }
     }
 

@@ -42,6 +42,7 @@ public final class Outflow implements AutoCloseable {
     private final Path dir;
     private final Path configFile;
     private final Map<String, String> settings;
+    private final Map<String, String> env;
     private final int brokerPort;
     private final int smtpdPort;
     private final List<OutflowProcess> processes = new ArrayList<>();
@@ -53,6 +54,7 @@ public final class Outflow implements AutoCloseable {
         this.home = Installation.home();
         this.dir = Installation.logsRoot().resolve(b.name);
         this.settings = b.settings;
+        this.env = b.env;
         this.brokerPort = b.brokerPort;
         this.smtpdPort = b.smtpdPort;
         this.configFile = dir.resolve("outflow.properties");
@@ -202,13 +204,14 @@ public final class Outflow implements AutoCloseable {
     }
 
     private Map<String, String> childEnv() {
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> vars = new HashMap<>();
         // The child sees only this instance's settings: no OUTFLOW_* from the test environment.
-        System.getenv().keySet().stream().filter(k -> k.startsWith("OUTFLOW_")).forEach(k -> env.put(k, null));
-        env.put("OUTFLOW_JAVA_OPTS", Installation.childJavaOpts());
+        System.getenv().keySet().stream().filter(k -> k.startsWith("OUTFLOW_")).forEach(k -> vars.put(k, null));
+        vars.put("OUTFLOW_JAVA_OPTS", Installation.childJavaOpts());
         String javaHome = Installation.javaHome();
-        if (javaHome != null) env.put("JAVA_HOME", javaHome);
-        return env;
+        if (javaHome != null) vars.put("JAVA_HOME", javaHome);
+        vars.putAll(env);
+        return vars;
     }
 
     private void writeConfig() {
@@ -246,6 +249,7 @@ public final class Outflow implements AutoCloseable {
     public static final class Builder {
         private final String name;
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private final Map<String, String> env = new HashMap<>();
         private final int brokerPort;
         private final int smtpdPort;
 
@@ -286,6 +290,12 @@ public final class Outflow implements AutoCloseable {
 
         public Builder set(String key, String value) {
             settings.put(key, value);
+            return this;
+        }
+
+        /** An environment variable of every process of this instance (e.g. for a test plugin). */
+        public Builder env(String name, String value) {
+            env.put(name, value);
             return this;
         }
 

@@ -16,7 +16,11 @@ import org.junit.jupiter.api.extension.TestWatcher;
 public final class PrintLogsOnFailure implements TestWatcher {
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        Path dir = Installation.logsRoot().resolve(context.getRequiredTestClass().getSimpleName());
+        print(context, Installation.logsRoot().resolve(context.getRequiredTestClass().getSimpleName()));
+        for (String stack : Stack.ACTIVE) print(context, Installation.logsRoot().resolve(stack));
+    }
+
+    private static void print(ExtensionContext context, Path dir) {
         if (!Files.isDirectory(dir)) return;
         StringBuilder sb = new StringBuilder("==== logs of " + dir + " after " + context.getDisplayName() + " failed\n");
         try (Stream<Path> files = Files.list(dir)) {

@@ -270,15 +270,14 @@ final class MailTransaction {
             out.beforeWrite(null);
             phase = "after end of data";
             if (!session.target().lmtp()) {
-                SmtpReply r = read();
+                SmtpReply r = readFinal();
                 decideAccepted(r);
                 if (r.isPositive()) response = r;
                 if (r.code() == 421) session.markBroken();
                 return;
             }
             for (int i : accepted) {
-                session.arm(s.dataTimeout());
-                SmtpReply r = read();
+                SmtpReply r = readFinal();
                 replies[i] = r;
                 if (r.isPositive()) response = r;
             }
@@ -288,7 +287,15 @@ final class MailTransaction {
         }
     }
 
+    /** Reads the next reply, each with its own command timeout (a tarpit delaying every RCPT is still bounded per reply). */
     private SmtpReply read() throws IOException {
+        session.arm(session.settings().commandTimeout());
+        return session.reader().read();
+    }
+
+    /** Reads a reply to the final dot, within the data timeout. */
+    private SmtpReply readFinal() throws IOException {
+        session.arm(session.settings().dataTimeout());
         return session.reader().read();
     }
 

@@ -47,6 +47,9 @@ public final class SmtpClient implements AutoCloseable {
      */
     public TransactionResult send(Target target, SessionSettings settings, Envelope envelope, MailContent content) throws HostFailure {
         SmtpSession pooled = pool.acquire(target.key());
+        // a plaintext session pooled for a TLS target exists because its handshake failed: reuse it
+        // rather than fail the handshake again (or one left from enable_tls=false, gone after pool_idle)
+        if (pooled == null && target.tls()) pooled = pool.acquire(target.withoutTls().key());
         if (pooled != null) {
             try {
                 return finish(pooled, pooled.send(envelope, content));

@@ -70,6 +70,10 @@ class StartTlsTest {
             assertThat(mx.connections()).isEqualTo(2);
             assertThat(mx.transcript(1).commands()).endsWith("STARTTLS");
             assertThat(mx.transcript(2).commands()).doesNotContain("STARTTLS").contains("DATA");
+
+            // the plaintext connection is reused, not another failing handshake
+            assertThat(d.deliver(delivery(List.of("a@example.com"))).with(Status.DELIVERED)).hasSize(1);
+            assertThat(mx.connections()).isEqualTo(2);
         }
     }
 

@@ -194,19 +194,18 @@ public final class SchedulerLoop implements Runnable, ConsumerRebalanceListener 
 
     private long nextDue() {
         long next = Long.MAX_VALUE;
-        int w = 0;
         for (PartitionQueue q : queues.values()) {
             next = Math.min(next, q.nextDue());
-            w += q.waiting();
         }
-        waiting = w;
         return next;
     }
 
     private void adjustPauses() {
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
+        int w = 0;
         for (PartitionQueue q : queues.values()) {
+            w += q.waiting();
             boolean full = q.full();
             if (full && paused.add(q.partition())) {
                 pause.add(q.partition());
@@ -214,6 +213,7 @@ public final class SchedulerLoop implements Runnable, ConsumerRebalanceListener 
                 resume.add(q.partition());
             }
         }
+        waiting = w;
         if (!pause.isEmpty()) {
             consumer.pause(pause);
         }

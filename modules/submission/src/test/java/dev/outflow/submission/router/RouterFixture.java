@@ -21,10 +21,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -127,17 +133,41 @@ final class RouterFixture implements AutoCloseable {
         return kafka.reader(topics.bounced(), new StringDeserializer(), Serdes.deliveryEvent());
     }
 
-    /** Every committed outbound record now. */
+    /** Every committed outbound record, once no transaction on the topic is open. */
     List<ConsumerRecord<String, OutboundMessage>> outbound() {
+        awaitSettled(topics.outbound());
         return kafka.drain(topics.outbound(), new StringDeserializer(), Serdes.outboundMessage(), Duration.ofSeconds(30));
     }
 
     List<ConsumerRecord<String, DeliveryEvent>> bounced() {
+        awaitSettled(topics.bounced());
         return kafka.drain(topics.bounced(), new StringDeserializer(), Serdes.deliveryEvent(), Duration.ofSeconds(30));
     }
 
     List<ConsumerRecord<byte[], byte[]>> dlq() {
+        awaitSettled(topics.dlq());
         return kafka.drain(topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), Duration.ofSeconds(30));
+    }
+
+    /**
+     * Waits until every partition's last stable offset equals its high watermark: the commit
+     * markers of committed transactions are written (a commit returns before they are) and no
+     * transaction is open, so a read_committed drain sees everything committed.
+     */
+    void awaitSettled(String topic) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> endOffsets(topic, IsolationLevel.READ_COMMITTED).equals(endOffsets(topic, IsolationLevel.READ_UNCOMMITTED)));
+    }
+
+    private Map<TopicPartition, Long> endOffsets(String topic, IsolationLevel isolation) throws Exception {
+        Admin admin = kafka.adminClient();
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(request, new ListOffsetsOptions(isolation)).all().get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
     }
 
     @Override

@@ -95,6 +95,7 @@ class KafkaTestClusterTest {
         try (Admin admin = kafka.adminClient()) {
             kafka.createTopics(2, topic);
             kafka.createTopics(2, topic);
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(topic);
         }
         assertThat(kafka.adminClient().describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
                 .get(topic).partitions()).hasSize(2);

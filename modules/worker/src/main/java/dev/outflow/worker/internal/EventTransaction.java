@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * OUT_OF_ORDER_SEQUENCE_NUMBER, seen on fresh partitions) aborts and re-sends the same records in a
  * new transaction; a fatal one (fenced producer, invalid state) closes the producer, creates a new
  * one with the same {@code transactional.id} (which aborts whatever the old one left open) and
- * re-sends. Errors that mean this member lost the group report {@link Result#GROUP_LOST}: the
- * caller gives the jobs up and the records are redelivered (at-least-once).
+ * re-sends. Offsets refused because of a rebalance (stale generation, unknown member) abort and
+ * keep the jobs for after the next poll. Only a fenced group instance reports
+ * {@link Result#GROUP_LOST}: the caller gives the jobs up and the records are redelivered
+ * (at-least-once).
  *
  * <p>Poll thread only.
  */
@@ -146,13 +148,16 @@ final class EventTransaction implements AutoCloseable {
                 producer.commitTransaction();
                 open = false;
                 return Result.COMMITTED;
-            } catch (CommitFailedException | FencedInstanceIdException | IllegalGenerationException | UnknownMemberIdException e) {
-                log.warn("Offsets refused, this worker is no longer a member of the group: {}", e.toString());
+            } catch (FencedInstanceIdException e) {
+                log.warn("Offsets refused, another member took this worker's group instance id: {}", e.toString());
                 broken = true;
                 recoverQuietly();
                 return Result.GROUP_LOST;
-            } catch (RebalanceInProgressException e) {
-                log.info("Rebalance in progress; the transaction will be retried after the next poll");
+            } catch (CommitFailedException | IllegalGenerationException | UnknownMemberIdException | RebalanceInProgressException e) {
+                // The group moved on (a rebalance, often the second round of a cooperative one). The
+                // next poll completes it; partitions revoked or lost meanwhile are dropped from this
+                // transaction by the rebalance callbacks, the rest commit under the new generation.
+                log.info("Offsets refused during a rebalance ({}); retrying after the next poll", e.getClass().getSimpleName());
                 broken = true;
                 recoverQuietly();
                 return Result.RETRY_LATER;

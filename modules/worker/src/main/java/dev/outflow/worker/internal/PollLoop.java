@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final long PARK_RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** After a transaction could not commit, wait this long (polling meanwhile) before the next try. */
+    private static final long RETRY_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers;
     private final EventTransaction tx;
@@ -80,6 +82,7 @@ public final class PollLoop implements Runnable {
     private volatile int uncommittedAtHalt = -1;
     /** Set when closing: the consumer's close calls the rebalance listener, which must then do nothing. */
     private boolean closing;
+    private long retryNotBefore = System.nanoTime();
 
     PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
@@ -241,12 +244,13 @@ public final class PollLoop implements Runnable {
             log.warn("Undecodable record {}-{}@{} to the DLQ: {}", r.topic(), r.partition(), r.offset(), e.toString());
             return Job.handled(w, r, null, outputs.deadLetter(r, "cannot decode: " + e), Job.DEAD_LETTER);
         }
-        Rejection why = MessageCheck.problem(m);
+        MessageCheck.Checked checked = MessageCheck.check(m);
+        Rejection why = checked.rejection();
         if (why != null) {
             log.warn("Invalid message {} at {}-{}@{} rejected: {}", m.getId(), r.topic(), r.partition(), r.offset(), why.reason());
             return Job.handled(w, r, m, outputs.rejected(r, m, why, clock.instant()), Job.DEAD_LETTER | Job.REJECTED);
         }
-        return Job.deliverable(w, r, m, MessageCheck.toDelivery(m));
+        return Job.deliverable(w, r, m, checked.delivery());
     }
 
     private void drainCompletions(long waitMillis) {
@@ -331,10 +335,11 @@ public final class PollLoop implements Runnable {
 
     private void maybeCommit(boolean force) {
         if (tx.isEmpty()) return;
-        if (!force && tx.ageNanos() < s.commitInterval().toNanos() && tx.size() < s.maxBatch()) return;
+        long now = System.nanoTime();
+        if (!force && (now - retryNotBefore < 0 || tx.ageNanos() < s.commitInterval().toNanos() && tx.size() < s.maxBatch())) return;
         switch (tx.commit(consumer.groupMetadata())) {
             case COMMITTED -> committed(tx.takeJobs());
-            case RETRY_LATER -> { }
+            case RETRY_LATER -> retryNotBefore = System.nanoTime() + RETRY_BACKOFF_NANOS;
             case GROUP_LOST -> lostGroup(tx.takeJobs());
         }
     }

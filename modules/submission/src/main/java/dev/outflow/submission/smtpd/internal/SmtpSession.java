@@ -4,11 +4,8 @@ import dev.outflow.core.address.InvalidAddressException;
 import dev.outflow.core.address.MailAddress;
 import dev.outflow.core.intake.Intake;
 import dev.outflow.core.intake.IntakeRequest;
-import dev.outflow.core.intake.IntakeResult;
 import dev.outflow.core.intake.Origin;
-import dev.outflow.core.intake.RejectKind;
 import dev.outflow.submission.OutboundQueue;
-import dev.outflow.submission.QueueException;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -16,17 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One SMTP submission session on its own (virtual) thread: the command loop, relay policy, the
- * envelope, and DATA through {@link Intake} to the {@link OutboundQueue}. A message is answered
- * {@code 250} only after the queue acknowledged it; a failure or a wait longer than
- * {@link SmtpdSettings#queueWait()} answers {@code 451 4.3.0}. Not thread-safe: one thread per session.
+ * One SMTP submission session on its own (virtual) thread: the command loop, AUTH and relay
+ * policy, the envelope, and DATA; complete messages go to the {@link MessageAcceptor} (intake,
+ * then the {@link OutboundQueue}), which decides the final reply. Not thread-safe: one thread per session.
  */
 public final class SmtpSession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
@@ -36,12 +29,10 @@ public final class SmtpSession implements Runnable {
     /** After an early 552, up to this much more data is read in the hope of finding its end. */
     private static final long DRAIN_BYTES = 4L << 20;
     private static final long DRAIN_MILLIS = 5_000;
-    /** Kafka's delivery.timeout.ms equals the queue wait; the grace lets its own answer arrive first. */
-    private static final long QUEUE_GRACE_MILLIS = 2_000;
 
     private final SmtpdSettings s;
     private final Intake intake;
-    private final OutboundQueue queue;
+    private final MessageAcceptor acceptor;
     private final Watchdog watchdog;
     private final SmtpConnection conn;
     private final boolean relayNetwork;
@@ -61,7 +52,7 @@ public final class SmtpSession implements Runnable {
     public SmtpSession(SmtpdSettings settings, Intake intake, OutboundQueue queue, Watchdog watchdog, Socket socket) throws IOException {
         this.s = settings;
         this.intake = intake;
-        this.queue = queue;
+        this.acceptor = new MessageAcceptor(intake, queue, settings.queueWait());
         this.watchdog = watchdog;
         this.conn = new SmtpConnection(socket, settings.timeout().toNanos());
         this.relayNetwork = settings.relayNetworks().contains(socket.getInetAddress());
@@ -352,33 +343,11 @@ public final class SmtpSession implements Runnable {
         String origin = user != null ? user : conn.remoteAddress().getHostAddress();
         IntakeRequest request = new IntakeRequest(id, mailFrom, List.copyOf(rcpts), buffer.toByteArray(), Map.of(), Origin.smtp(origin));
         reset();
-        IntakeResult result = intake.submit(request);
-        switch (result) {
-            case IntakeResult.Accepted a -> conn.reply(awaitQueue(a));
-            case IntakeResult.HandledByPlugin h -> conn.reply("250 2.0.0 Ok: queued as " + h.id());
-            case IntakeResult.Rejected r -> {
-                conn.reply(r.smtpReply());
-                if (r.kind() == RejectKind.DISCONNECT) return false;
-            }
-        }
-        return true;
-    }
-
-    private String awaitQueue(IntakeResult.Accepted a) throws InterruptedException {
         conn.pauseClock();
         try {
-            queue.enqueue(a.id(), a.parts()).get(s.queueWait().toMillis() + QUEUE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            return "250 2.0.0 Ok: queued as " + a.id();
-        } catch (TimeoutException e) {
-            log.warn("Message {} not acknowledged within {}; answered 451", a.id(), s.queueWait());
-            return "451 4.3.0 Queue not available, try again later";
-        } catch (ExecutionException e) {
-            log.warn("Message {} not queued: {}", a.id(), e.getCause().toString());
-            if (e.getCause() instanceof QueueException q && q.tooLarge()) return "552 5.3.4 Message too large for the queue";
-            return "451 4.3.0 Queue not available, try again later";
-        } catch (RuntimeException e) {
-            log.warn("Message {} not queued", a.id(), e);
-            return "451 4.3.0 Queue not available, try again later";
+            MessageAcceptor.Answer answer = acceptor.accept(request);
+            conn.reply(answer.reply());
+            return !answer.close();
         } finally {
             conn.touch();
         }
