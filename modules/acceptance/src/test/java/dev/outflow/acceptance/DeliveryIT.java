@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outflow.acceptance.harness.EventLog.Event;
 import dev.outflow.acceptance.harness.Outflow;
-import dev.outflow.acceptance.harness.Ports;
+import dev.outflow.acceptance.harness.Stack;
+import dev.outflow.acceptance.harness.Stacks;
+import dev.outflow.acceptance.harness.Stacks.MainStack;
 import dev.outflow.acceptance.harness.PrintLogsOnFailure;
 import dev.outflow.acceptance.harness.SmtpSink;
 import dev.outflow.avro.Outcome;
-import dev.outflow.testkit.dns.KnotDns;
 import dev.outflow.testkit.smtp.FakeMx;
 import dev.outflow.testkit.smtp.ReceivedMessage;
 import java.time.Duration;
@@ -22,35 +23,32 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Plain delivery, end to end: {@code outflow send} queues, the worker resolves the MX through real
  * DNS (knot) and delivers over SMTP to Postfix's smtp-sink (d2.test → 127.0.0.2) and to a fake MX
- * (d3.test → 127.0.0.3); the DELIVERED events say where it went.
+ * (d3.test → 127.0.0.3); the DELIVERED events say where it went and the servers show what arrived.
  */
-@ExtendWith(PrintLogsOnFailure.class)
+@ExtendWith({Stacks.class, PrintLogsOnFailure.class})
 class DeliveryIT {
     static final Duration WAIT = Duration.ofSeconds(90);
+    static final String SENDER = Stack.sender("sender");
 
-    static KnotDns dns;
+    static Outflow outflow;
     static SmtpSink sink;
     static FakeMx mx;
-    static Outflow outflow;
 
     @BeforeAll
-    static void start() {
-        int port = Ports.freeOnAll("127.0.0.2", "127.0.0.3");
-        dns = KnotDns.builder().freePort().start();
-        outflow = Outflow.builder(DeliveryIT.class.getSimpleName()).dns(dns.server()).smtpPort(port).create();
-        sink = SmtpSink.start("127.0.0.2", port, outflow.dir());
-        mx = FakeMx.builder().bind("127.0.0.3").port(port).hostname("mx3.test").start();
-        outflow.up();
+    static void start(MainStack stack) {
+        outflow = stack.outflow();
+        sink = SmtpSink.start("127.0.0.2", stack.port(), outflow.dir());
+        mx = FakeMx.builder().bind("127.0.0.3").port(stack.port()).hostname("mx3.test").start();
     }
 
     @AfterAll
     static void stop() {
-        Closer.close(outflow, mx, sink, dns);
+        Closer.close(mx, sink);
     }
 
     @Test
     void cliSendIsDeliveredToTheMxOfTheRecipientDomain() {
-        String id = outflow.send("sender@d3.test", List.of("alice@d2.test"), "Hello Alice", "First line\nSecond line");
+        String id = outflow.send(SENDER, List.of("alice@d2.test"), "Hello Alice", "First line\nSecond line");
 
         Event e = outflow.events().await(id, Outcome.DELIVERED, WAIT);
         assertThat(e.topic()).isEqualTo("outflow.delivered");
@@ -64,14 +62,14 @@ class DeliveryIT {
 
         Awaitility.await().atMost(WAIT).until(() -> !sink.messagesTo("alice@d2.test").isEmpty());
         SmtpSink.Message got = sink.messagesTo("alice@d2.test").get(0);
-        assertThat(got.mailFrom()).isEqualTo("sender@d3.test");
+        assertThat(got.mailFrom()).isEqualTo(SENDER);
         assertThat(got.content()).contains("Subject: Hello Alice").contains("First line").contains("Second line");
         assertThat(outflow.events().forMessage(id)).extracting(Event::outcome).containsOnly(Outcome.DELIVERED);
     }
 
     @Test
     void oneMessageToTwoDomainsGoesToEachDomainsMx() {
-        String id = outflow.send("sender@d3.test", List.of("bob@d2.test", "carol@d3.test"), "Two domains", "Hi both");
+        String id = outflow.send(SENDER, List.of("bob@d2.test", "carol@d3.test"), "Two domains", "Hi both");
 
         outflow.events().await("DELIVERED to bob@d2.test", e -> e.messageId().equals(id) && e.outcome() == Outcome.DELIVERED
                 && e.concerns("bob@d2.test"), WAIT);
@@ -89,7 +87,7 @@ class DeliveryIT {
 
     @Test
     void messageFileArrivesIntactIncludingDotLinesAndUtf8() {
-        String message = "From: Sender <sender@d3.test>\r\n"
+        String message = "From: Sender <sender@d20.test>\r\n"
                 + "To: dave@d3.test\r\n"
                 + "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
                 + "Message-ID: <intact-1@acceptance.test>\r\n"
@@ -102,7 +100,7 @@ class DeliveryIT {
                 + "..two dots\r\n"
                 + ".\r\n"
                 + "last line\r\n";
-        String id = outflow.sendFile("sender@d3.test", List.of("dave@d3.test"), message);
+        String id = outflow.sendFile(SENDER, List.of("dave@d3.test"), message);
 
         outflow.events().await(id, Outcome.DELIVERED, WAIT);
         ReceivedMessage got = mx.received().stream().filter(m -> m.recipients().contains("dave@d3.test")).findFirst().orElseThrow();

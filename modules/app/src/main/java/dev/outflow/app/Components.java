@@ -34,6 +34,7 @@ final class Components implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
 
     private final LiveConfig live;
+    private HttpEndpoint http;
     private final ScheduledExecutorService reloader;
 
     /** Components over a fixed configuration. */
@@ -59,9 +60,34 @@ final class Components implements AutoCloseable {
         return this;
     }
 
+    /** The health and metrics endpoint, started with the first stage. */
+    private HttpEndpoint http() {
+        if (http == null) {
+            try {
+                http = new HttpEndpoint(ctx.config().get(OutflowKeys.HTTP_LISTEN));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot listen on http.listen=" + ctx.config().get(OutflowKeys.HTTP_LISTEN) + ": " + e.getMessage(), e);
+            }
+            started.add(0, http);
+            var a = http.address();
+            lines.add(0, "http       http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/health and /metrics");
+        }
+        return http;
+    }
+
     Components worker() {
         DeliveryWorker worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins).build().start();
         started.add(worker);
+        HttpEndpoint h = http();
+        h.stage("worker");
+        h.metric("outflow_worker_delivered_total", "Recipients delivered by this worker.", worker::delivered);
+        h.metric("outflow_worker_deferred_total", "Recipients deferred by this worker.", worker::deferred);
+        h.metric("outflow_worker_bounced_total", "Recipients bounced by this worker.", worker::bounced);
+        h.metric("outflow_worker_dropped_total", "Recipients dropped by a deferred hook.", worker::dropped);
+        h.metric("outflow_worker_rejected_total", "Invalid outbound records rejected.", worker::rejected);
+        h.metric("outflow_worker_dlq_total", "Records sent to the dead-letter topic.", worker::deadLettered);
+        h.metric("outflow_worker_parked_total", "Records parked because their domain was at its limit.", worker::parked);
+        h.metric("outflow_worker_in_flight", "Deliveries in progress.", worker::inFlight);
         lines.add("worker     consuming " + ctx.topics().outbound() + " (group " + ctx.group("worker") + ", up to "
                 + ctx.config().get(OutflowKeys.CONCURRENCY_MAX) + " deliveries at once)");
         return this;
@@ -70,6 +96,8 @@ final class Components implements AutoCloseable {
     Components scheduler() {
         RetryScheduler scheduler = RetryScheduler.fromConfig(live, ctx.kafka()).start();
         started.add(scheduler);
+        http().stage("scheduler");
+        http().metric("outflow_scheduler_partitions", "Partitions assigned to this scheduler.", scheduler::assignedPartitions);
         lines.add("scheduler  delay buckets " + String.join(",", ctx.config().get(OutflowKeys.SCHEDULER_BUCKETS))
                 + " (group " + ctx.group("scheduler") + ")");
         return this;
@@ -78,6 +106,12 @@ final class Components implements AutoCloseable {
     Components router() {
         SubmissionRouter router = SubmissionRouter.fromConfig(live, ctx.kafka(), plugins).start();
         started.add(router);
+        HttpEndpoint h = http();
+        h.stage("router");
+        h.metric("outflow_router_submissions_total", "Submissions read.", router::submissions);
+        h.metric("outflow_router_accepted_total", "Submissions queued.", router::accepted);
+        h.metric("outflow_router_duplicates_total", "Submissions skipped as duplicates of a recent id.", router::duplicates);
+        h.metric("outflow_router_rejected_total", "Submissions rejected (DLQ + REJECTED event).", router::rejected);
         lines.add("router     " + ctx.topics().submissions() + " -> " + ctx.topics().outbound() + " (group " + ctx.group("router") + ")");
         return this;
     }
@@ -93,6 +127,8 @@ final class Components implements AutoCloseable {
         started.add(queue);
         SubmissionServer server = new SubmissionServer(config, new Intake(config, plugins), queue).start();
         started.add(server);
+        http().stage("smtpd");
+        http().metric("outflow_smtpd_connections", "Open SMTP submission connections.", server::openConnections);
         lines.add("smtpd      SMTP submission on " + server.address().getAddress().getHostAddress() + ":" + server.port()
                 + " (STARTTLS, AUTH from " + config.get(OutflowKeys.SMTPD_USERS) + ")");
         return this;

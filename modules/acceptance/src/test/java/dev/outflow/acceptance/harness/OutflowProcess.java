@@ -90,6 +90,36 @@ public final class OutflowProcess implements AutoCloseable {
         return currentRun(stdout()).contains(needle) || currentRun(stderr()).contains(needle);
     }
 
+    /** A position in the output, to wait for something printed after it. */
+    public record Mark(int out, int err) {}
+
+    public Mark mark() {
+        return new Mark(stdout().length(), stderr().length());
+    }
+
+    /**
+     * Waits until output printed after {@code mark} contains {@code needle}.
+     *
+     * @throws AssertionError with the output when the process exits first or the time runs out
+     */
+    public OutflowProcess awaitOutputSince(Mark mark, String needle, Duration timeout) {
+        try {
+            Awaitility.await(name + " prints '" + needle + "'").atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .pollDelay(Duration.ZERO).until(() -> {
+                        String o = stdout();
+                        String e = stderr();
+                        if (o.indexOf(needle, Math.min(mark.out(), o.length())) >= 0 || e.indexOf(needle, Math.min(mark.err(), e.length())) >= 0) {
+                            return true;
+                        }
+                        if (!process.isAlive()) throw new AssertionError(name + " exited with " + process.exitValue() + "\n" + tail());
+                        return false;
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(name + " did not print '" + needle + "' within " + timeout + "\n" + tail());
+        }
+        return this;
+    }
+
     private String currentRun(String all) {
         int i = all.lastIndexOf("=== start " + starts + ":");
         return i < 0 ? all : all.substring(i);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * A running Outflow ({@code bin/outflow up}) with what it needs around it: a real DNS server (knot
@@ -37,8 +38,10 @@ public class Stack implements AutoCloseable {
      * @param settings extra config keys (on top of {@link Outflow}'s defaults)
      * @param env      extra environment of the Outflow process
      * @param plugins  plugin classes of the test tree to drop into {@code plugins.dir}
+     * @param beforeUp one-shot commands to run before {@code up} (e.g. {@code users add})
      */
-    protected Stack(String name, Map<String, String> settings, Map<String, String> env, List<Class<?>> plugins) {
+    protected Stack(String name, Map<String, String> settings, Map<String, String> env, List<Class<?>> plugins,
+                    Consumer<Outflow> beforeUp) {
         List<String> addresses = new ArrayList<>();
         for (int i = 2; i <= 20; i++) addresses.add("127.0.0." + i);
         this.port = Ports.freeOnAll(addresses.toArray(String[]::new));
@@ -50,6 +53,7 @@ public class Stack implements AutoCloseable {
         for (Class<?> p : plugins) PluginJar.write(p, outflow.dir().resolve("plugins"));
         this.postmaster = FakeMx.builder().bind(POSTMASTER_ADDRESS).port(port).hostname("mx20.test").start();
         ACTIVE.add(name);
+        beforeUp.accept(outflow);
         this.up = outflow.up();
     }
 

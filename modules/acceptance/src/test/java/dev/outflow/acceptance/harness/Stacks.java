@@ -16,12 +16,20 @@ public final class Stacks implements ParameterResolver {
 
     /**
      * The everyday Outflow: short delay buckets ({@code 1s,2s,5s}), retries after 2 s three times
-     * ({@code 2s*3}), and {@code d10.test} routed over LMTP to 127.0.0.10 by the {@link LmtpRoutes}
-     * plugin.
+     * ({@code 2s*3}), {@code d10.test} routed over LMTP to 127.0.0.10 by the {@link LmtpRoutes}
+     * plugin, SMTP submission user {@value #USER} (added with {@code outflow users add} before
+     * {@code up}: the users file is read at start), and relay without AUTH only from
+     * {@value #RELAY_CLIENT}.
      */
     public static final class MainStack extends Stack {
+        public static final String USER = "alice";
+        public static final String PASSWORD = "correct horse battery staple";
+        public static final String RELAY_CLIENT = "127.0.0.21";
+
         MainStack() {
-            super("MainStack", Map.of(), Map.of(LmtpRoutes.ENV, "d10.test=127.0.0.10:{port}"), List.of(LmtpRoutes.class));
+            super("MainStack", Map.of("smtpd.relay_networks", RELAY_CLIENT + "/32"),
+                    Map.of(LmtpRoutes.ENV, "d10.test=127.0.0.10:{port}"), List.of(LmtpRoutes.class),
+                    o -> o.runWithInput(PASSWORD + "\n", "users", "add", USER, "--password-stdin").requireSuccess());
         }
     }
 
@@ -31,7 +39,7 @@ public final class Stacks implements ParameterResolver {
      */
     public static final class OperatorStack extends Stack {
         OperatorStack() {
-            super("OperatorStack", Map.of("outbound.temp_fail_intervals", "10m*3"), Map.of(), List.of());
+            super("OperatorStack", Map.of("outbound.temp_fail_intervals", "10m*3"), Map.of(), List.of(), o -> { });
         }
     }
 

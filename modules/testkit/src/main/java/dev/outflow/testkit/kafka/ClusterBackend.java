@@ -89,11 +89,12 @@ sealed interface ClusterBackend extends AutoCloseable {
     }
 
     record Container(KafkaContainer container) implements ClusterBackend {
-        static final String IMAGE = "apache/kafka-native:4.1.1";
+        static final String DEFAULT_IMAGE = "apache/kafka-native:4.1.1";
 
         @SuppressWarnings("resource")
         static Container start() {
-            KafkaContainer c = new KafkaContainer(IMAGE)
+            String image = setting(KafkaTestCluster.IMAGE);
+            KafkaContainer c = new KafkaContainer(image != null ? image : DEFAULT_IMAGE)
                     .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
                     .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
                     .withEnv("KAFKA_MESSAGE_MAX_BYTES", String.valueOf(16 * 1024 * 1024))

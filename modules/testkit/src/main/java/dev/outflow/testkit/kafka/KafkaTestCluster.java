@@ -39,7 +39,8 @@ import dev.outflow.codec.topics.Topics;
  *   <li>else Docker available: a Testcontainers {@code apache/kafka-native} broker;</li>
  *   <li>else: an {@link dev.outflow.broker.EmbeddedBroker} in a temp dir on random ports, fsync off.</li>
  * </ol>
- * {@code OUTFLOW_TEST_KAFKA=embedded|container} forces the second choice. A shutdown hook stops the
+ * {@code OUTFLOW_TEST_KAFKA=embedded|container} skips the Docker probe and forces that choice;
+ * {@code OUTFLOW_TEST_KAFKA_IMAGE} overrides the container image. A shutdown hook stops the
  * broker. Tests share the cluster, so they name their topics and groups with
  * {@link #uniqueName(String)}.
  *
@@ -58,6 +59,8 @@ public final class KafkaTestCluster {
     public static final String BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
     /** {@code embedded} or {@code container}: skips the Docker probe (system property or environment). */
     public static final String MODE = "OUTFLOW_TEST_KAFKA";
+    /** Container image for the Docker choice (default {@code apache/kafka-native:4.1.1}); any apache/kafka(-native) tag. */
+    public static final String IMAGE = "OUTFLOW_TEST_KAFKA_IMAGE";
 
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicLong SEQUENCE = new AtomicLong();
