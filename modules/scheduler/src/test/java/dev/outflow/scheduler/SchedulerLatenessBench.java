@@ -39,7 +39,8 @@ import dev.outflow.testkit.kafka.KafkaTestCluster;
  * <p>Runs against {@link KafkaTestCluster} (embedded broker, fsync off, unless
  * {@code KAFKA_BOOTSTRAP_SERVERS} is set). Arguments, all optional:
  * {@code count=100000 minDelayMs=2000 maxDelayMs=5000 buckets=10s,1m,5m,15m,1h,4h partitions=6
- * bytes=2048 rounds=2}.
+ * bytes=2048 rounds=2 rate=0} ({@code rate}: deferred events sent per second, 0 = as fast as
+ * possible, a burst). Message contents are mail-like text (compressible, as real mail is).
  */
 public final class SchedulerLatenessBench {
     private SchedulerLatenessBench() {
@@ -58,18 +59,20 @@ public final class SchedulerLatenessBench {
         int partitions = Integer.parseInt(a.getOrDefault("partitions", "6"));
         int bytes = Integer.parseInt(a.getOrDefault("bytes", "2048"));
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "2"));
+        int rate = Integer.parseInt(a.getOrDefault("rate", "0"));
 
         KafkaTestCluster kafka = KafkaTestCluster.get();
-        System.out.printf(Locale.ROOT, "scheduler lateness bench: %d records, delay %d-%d ms, buckets %s, %d partitions, %d-byte messages, kafka %s%n",
-                count, minDelay, maxDelay, buckets, partitions, bytes, kafka.kind());
+        System.out.printf(Locale.ROOT, "scheduler lateness bench: %d records, delay %d-%d ms, buckets %s, %d partitions, %d-byte messages, %s, kafka %s, %d cpus, load average %s%n",
+                count, minDelay, maxDelay, buckets, partitions, bytes, rate == 0 ? "burst" : rate + " rec/s",
+                kafka.kind(), Runtime.getRuntime().availableProcessors(), loadAverage());
         for (int round = 1; round <= rounds; round++) {
-            runRound(kafka, round == 1 ? "cold" : "warm", count, minDelay, maxDelay, buckets, partitions, bytes);
+            runRound(kafka, round == 1 ? "cold" : "warm", count, minDelay, maxDelay, buckets, partitions, bytes, rate);
         }
         System.exit(0);
     }
 
     private static void runRound(KafkaTestCluster kafka, String label, int count, long minDelay, long maxDelay,
-                                 List<String> buckets, int partitions, int bytes) throws Exception {
+                                 List<String> buckets, int partitions, int bytes, int rate) throws Exception {
         Topics topics = new Topics(kafka.uniqueName("bench") + ".", buckets);
         TopicBootstrap.ensure(kafka.adminClient(), kafka.producerProps(), topics.specs(2 * partitions, partitions, -1, 1 << 20));
         Map<String, Object> client = new HashMap<>();
@@ -108,7 +111,7 @@ public final class SchedulerLatenessBench {
             });
 
             long sendStart = System.currentTimeMillis();
-            long lastDue = produce(kafka, topics, count, minDelay, maxDelay, bytes, notBefore);
+            long lastDue = produce(kafka, topics, count, minDelay, maxDelay, bytes, rate, notBefore);
             long sendEnd = System.currentTimeMillis();
             long routedAt = 0;
             long deadline = lastDue + 300_000;
@@ -147,16 +150,22 @@ public final class SchedulerLatenessBench {
     }
 
     private static long produce(KafkaTestCluster kafka, Topics topics, int count, long minDelay, long maxDelay, int bytes,
-                                long[] notBefore) {
+                                int rate, long[] notBefore) throws InterruptedException {
         Map<String, Object> p = kafka.producerProps();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-        byte[] contents = new byte[bytes];
-        ThreadLocalRandom.current().nextBytes(contents);
+        byte[] contents = mailLikeText(bytes);
         long lastDue = 0;
+        long start = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
+                if (rate > 0 && i % 100 == 0) {
+                    long ahead = start + i * 1_000_000_000L / rate - System.nanoTime();
+                    if (ahead > 0) {
+                        Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+                    }
+                }
                 long due = System.currentTimeMillis() + ThreadLocalRandom.current().nextLong(minDelay, maxDelay + 1);
                 notBefore[i] = due;
                 lastDue = Math.max(lastDue, due);
@@ -168,6 +177,25 @@ public final class SchedulerLatenessBench {
             producer.flush();
         }
         return lastDue;
+    }
+
+    private static byte[] mailLikeText(int size) {
+        String[] words = {"delivery", "status", "the", "message", "queue", "retry", "mail", "server", "Received:", "from",
+                "by", "with", "ESMTPS", "id", "for", "<user@example.com>", "Subject:", "invoice", "order", "2026"};
+        StringBuilder sb = new StringBuilder(size + 16);
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        while (sb.length() < size) {
+            sb.append(words[r.nextInt(words.length)]).append(r.nextInt(8) == 0 ? "\r\n" : " ");
+        }
+        return sb.substring(0, size).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static KafkaConsumer<byte[], byte[]> outboundReader(KafkaTestCluster kafka, Topics topics) {

@@ -52,6 +52,6 @@ public final class Stacks implements ParameterResolver {
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
         Class<?> t = p.getParameter().getType();
-        return c.getRoot().getStore(NS).getOrComputeIfAbsent(t, k -> t == MainStack.class ? new MainStack() : new OperatorStack(), t);
+        return c.getRoot().getStore(NS).getOrComputeIfAbsent(t, k -> t == MainStack.class ? new MainStack() : new OperatorStack(), Stack.class);
     }
 }

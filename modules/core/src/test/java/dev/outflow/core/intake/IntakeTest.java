@@ -69,6 +69,16 @@ class IntakeTest {
     }
 
     @Test
+    void idThatCannotBeAMessageIdGetsAFreshOneInTheHeader() {
+        var r = (IntakeResult.Accepted) intake(Map.of()).submit(
+                new IntakeRequest("a\"b", "", List.of("a@x.test"), MSG, Map.of(), Origin.api()));
+
+        assertThat(r.id()).isEqualTo("a\"b");
+        assertThat(new String(r.parts().get(0).delivery().contents(), UTF_8))
+                .containsPattern("Message-ID: <[0-9a-f-]{36}@mx.test>\r\n");
+    }
+
+    @Test
     void nullSenderIsAccepted() {
         IntakeResult viaNull = submit(intake(Map.of()), null, List.of("a@x.test"), MSG);
         IntakeResult viaBrackets = submit(intake(Map.of()), "<>", List.of("a@x.test"), MSG);

@@ -96,6 +96,20 @@ class LimitsTest {
     }
 
     @Test
+    void refusedRelayAttemptsCountAsErrors() throws Exception {
+        try (SmtpFixture f = SmtpFixture.start(dir); RawSmtp c = f.connect()) {
+            c.last();
+            c.ehlo();
+            c.cmd("MAIL FROM:<s@sender.test>");
+            for (int i = 0; i < 9; i++) assertThat(c.cmd("RCPT TO:<r" + i + "@elsewhere.test>")).startsWith("530");
+            c.send("RCPT TO:<last@elsewhere.test>\r\n");
+            assertThat(c.last()).startsWith("530");
+            assertThat(c.last()).startsWith("421 4.7.0");
+            assertThat(c.reply()).isEmpty();
+        }
+    }
+
+    @Test
     void overlongCommandLineIsRefused() throws Exception {
         try (SmtpFixture f = SmtpFixture.start(dir); RawSmtp c = f.connect()) {
             c.last();

@@ -52,6 +52,8 @@ public final class FakeMx implements AutoCloseable {
 
     private FakeMx(Builder b) throws IOException {
         this.script = new Script(b);
+        // make the certificate now, not during a client's handshake (BouncyCastle's first use is slow)
+        if (script.starttls && !script.brokenTls) SelfSignedCertificate.serverContext();
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(b.bind, b.port), 1024);

@@ -29,6 +29,7 @@ public final class SmtpSession implements Runnable {
     /** After an early 552, up to this much more data is read in the hope of finding its end. */
     private static final long DRAIN_BYTES = 4L << 20;
     private static final long DRAIN_MILLIS = 5_000;
+    private static final long PREALLOCATE_MAX = 1 << 20;
 
     private final SmtpdSettings s;
     private final Intake intake;
@@ -100,15 +101,21 @@ public final class SmtpSession implements Runnable {
         String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
         String args = sp < 0 ? "" : line.substring(sp + 1).strip();
         switch (verb) {
-            case "EHLO", "HELO" -> hello(verb.equals("EHLO"), args);
+            case "EHLO", "HELO" -> {
+                return hello(verb.equals("EHLO"), args);
+            }
             case "STARTTLS" -> {
                 return startTls(args);
             }
             case "AUTH" -> {
                 return auth(args);
             }
-            case "MAIL" -> mail(args);
-            case "RCPT" -> rcpt(args);
+            case "MAIL" -> {
+                return mail(args);
+            }
+            case "RCPT" -> {
+                return rcpt(args);
+            }
             case "DATA" -> {
                 return data(args);
             }
@@ -130,17 +137,14 @@ public final class SmtpSession implements Runnable {
         return true;
     }
 
-    private void hello(boolean ehlo, String args) throws IOException {
-        if (args.isEmpty()) {
-            error("501 5.5.4 Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
-            return;
-        }
+    private boolean hello(boolean ehlo, String args) throws IOException {
+        if (args.isEmpty()) return error("501 5.5.4 Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
         helo = args;
         esmtp = ehlo;
         reset();
         if (!ehlo) {
             conn.reply("250 " + s.me());
-            return;
+            return true;
         }
         conn.reply("250-" + s.me());
         conn.reply("250-PIPELINING");
@@ -150,6 +154,7 @@ public final class SmtpSession implements Runnable {
         if (!conn.isTls()) conn.reply("250-STARTTLS");
         if (authAllowed()) conn.reply("250-AUTH PLAIN LOGIN");
         conn.reply("250 ENHANCEDSTATUSCODES");
+        return true;
     }
 
     private boolean startTls(String args) throws IOException {
@@ -201,102 +206,76 @@ public final class SmtpSession implements Runnable {
         return true;
     }
 
-    private void mail(String args) throws IOException {
-        if (helo == null) {
-            error("503 5.5.1 Send HELO or EHLO first");
-            return;
-        }
-        if (mailFrom != null) {
-            error("503 5.5.1 Nested MAIL command");
-            return;
-        }
+    private boolean mail(String args) throws IOException {
+        if (helo == null) return error("503 5.5.1 Send HELO or EHLO first");
+        if (mailFrom != null) return error("503 5.5.1 Nested MAIL command");
         EnvelopeArgs a = EnvelopeArgs.parse(args, "FROM:");
-        if (a == null) {
-            error("501 5.5.4 Syntax: MAIL FROM:<address>");
-            return;
-        }
+        if (a == null) return error("501 5.5.4 Syntax: MAIL FROM:<address>");
         long size = 0;
         boolean utf8 = false;
         for (Map.Entry<String, String> p : a.params().entrySet()) {
             switch (p.getKey()) {
                 case "SIZE" -> {
                     size = parseSize(p.getValue());
-                    if (size < 0) {
-                        error("501 5.5.4 Bad SIZE parameter");
-                        return;
-                    }
+                    if (size < 0) return error("501 5.5.4 Bad SIZE parameter");
                 }
                 case "BODY" -> {
                     String v = p.getValue() == null ? "" : p.getValue().toUpperCase(Locale.ROOT);
-                    if (!v.equals("7BIT") && !v.equals("8BITMIME")) {
-                        error("501 5.5.4 Unsupported BODY type");
-                        return;
-                    }
+                    if (!v.equals("7BIT") && !v.equals("8BITMIME")) return error("501 5.5.4 Unsupported BODY type");
                 }
                 case "SMTPUTF8" -> utf8 = true;
                 case "AUTH" -> { }               // RFC 4954 5: accepted, not trusted
                 default -> {
-                    error("555 5.5.4 Unsupported parameter " + p.getKey());
-                    return;
+                    return error("555 5.5.4 Unsupported parameter " + p.getKey());
                 }
             }
         }
         if (size > s.maxMessageBytes()) {
             conn.reply("552 5.3.4 Message size exceeds fixed limit of " + s.maxMessageBytes() + " bytes");
-            return;
+            return true;
         }
         MailAddress from;
         try {
             from = MailAddress.parseReversePath(a.address());
         } catch (InvalidAddressException e) {
             conn.reply("501 5.1.7 Bad sender address: " + e.reason());
-            return;
+            return true;
         }
         if (from.needsSmtpUtf8() && !utf8) {
             conn.reply("553 5.6.7 Non-ASCII address needs SMTPUTF8");
-            return;
+            return true;
         }
         mailFrom = from.toString();
         sizeHint = size;
         smtputf8 = utf8;
         conn.reply("250 2.1.0 Ok");
+        return true;
     }
 
-    private void rcpt(String args) throws IOException {
-        if (mailFrom == null) {
-            error("503 5.5.1 Need MAIL command");
-            return;
-        }
+    private boolean rcpt(String args) throws IOException {
+        if (mailFrom == null) return error("503 5.5.1 Need MAIL command");
         EnvelopeArgs a = EnvelopeArgs.parse(args, "TO:");
-        if (a == null) {
-            error("501 5.5.4 Syntax: RCPT TO:<address>");
-            return;
-        }
-        if (user == null && !relayNetwork) {
-            conn.reply("530 5.7.0 Authentication required");
-            return;
-        }
-        if (!a.params().isEmpty()) {
-            error("555 5.5.4 Unsupported parameter " + a.params().keySet().iterator().next());
-            return;
-        }
+        if (a == null) return error("501 5.5.4 Syntax: RCPT TO:<address>");
+        if (user == null && !relayNetwork) return error("530 5.7.0 Authentication required");
+        if (!a.params().isEmpty()) return error("555 5.5.4 Unsupported parameter " + a.params().keySet().iterator().next());
         if (rcpts.size() >= s.maxRecipients()) {
             conn.reply("452 4.5.3 Too many recipients");
-            return;
+            return true;
         }
         MailAddress to;
         try {
             to = MailAddress.parse(a.address());
         } catch (InvalidAddressException e) {
             conn.reply("501 5.1.3 Bad recipient address: " + e.reason());
-            return;
+            return true;
         }
         if (to.needsSmtpUtf8() && !smtputf8) {
             conn.reply("553 5.6.7 Non-ASCII address needs SMTPUTF8");
-            return;
+            return true;
         }
         rcpts.add(to.toString());
         conn.reply("250 2.1.5 Ok");
+        return true;
     }
 
     private boolean data(String args) throws IOException, InterruptedException {
@@ -308,7 +287,7 @@ public final class SmtpSession implements Runnable {
         }
         conn.reply("354 End data with <CR><LF>.<CR><LF>");
         String id = intake.newId();
-        buffer.reset(sizeHint + 1024);
+        buffer.reset(Math.min(sizeHint, PREALLOCATE_MAX) + 1024);      // a declared SIZE is a hint, not a reason to allocate 10 MiB
         byte[] received = ReceivedHeader.build(helo, conn.remoteAddress(), conn.tlsSession(), esmtp, user != null, smtputf8, s.me(), id,
                 rcpts.size() == 1 ? rcpts.get(0) : null, s.clock().instant().atZone(s.clock().getZone())).getBytes(StandardCharsets.UTF_8);
         buffer.write(received, 0, received.length);
