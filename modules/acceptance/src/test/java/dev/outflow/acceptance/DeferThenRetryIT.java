@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Temporary failures: a 450 is deferred (attempt 0) and retried after
+ * Temporary failures: a 450 is deferred (failure 1) and retried after
  * {@code outbound.temp_fail_intervals} ({@code 2s*3} here) through the scheduler's delay buckets,
  * then delivered at attempt 1; a server that keeps answering 450 (smtp-sink {@code -r RCPT}) is
  * retried three times and then bounced, with a DSN to the sender.
@@ -61,7 +61,8 @@ class DeferThenRetryIT {
 
         Event deferred = outflow.events().await(id, Outcome.DEFERRED, WAIT);
         assertThat(deferred.topic()).isEqualTo("outflow.deferred");
-        assertThat(deferred.value().getAttempt()).isZero();
+        // A DEFERRED event counts the failures so far (Haraka's num_failures), like the retry it carries.
+        assertThat(deferred.value().getAttempt()).isEqualTo(1);
         assertThat(deferred.recipient("later@d4.test").getCode()).isEqualTo(450);
         assertThat(deferred.value().getNextAttemptAt()).isNotNull();
         assertThat(deferred.value().getNextAttemptAt() - deferred.value().getAt()).isBetween(1_000L, 10_000L);
@@ -88,7 +89,7 @@ class DeferThenRetryIT {
         assertThat(bounced.value().getAttempt()).isEqualTo(3);
         List<Event> deferrals = outflow.events().forMessage(id).stream().filter(e -> e.outcome() == Outcome.DEFERRED)
                 .sorted(Comparator.comparing(e -> e.value().getAttempt())).toList();
-        assertThat(deferrals).extracting(e -> e.value().getAttempt()).containsExactly(0, 1, 2);
+        assertThat(deferrals).extracting(e -> e.value().getAttempt()).containsExactly(1, 2, 3);
         assertThat(deferrals).allSatisfy(e -> assertThat(e.recipient("stuck@d5.test").getCode()).isEqualTo(450));
 
         ReceivedMessage dsnMail = Awaitility.await("DSN to " + SENDER).atMost(WAIT)

@@ -8,8 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -70,6 +75,7 @@ public final class RetryScheduler implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Duration CONTROL_CATCH_UP = Duration.ofSeconds(15);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final Map<String, Object> clientProps;
     private final Topics topics;
@@ -125,13 +131,14 @@ public final class RetryScheduler implements AutoCloseable {
      * shortly after.
      *
      * @throws KafkaException        when the broker cannot be reached or refuses the transactional id
-     * @throws IllegalStateException when called twice
+     * @throws IllegalStateException when called twice, or when a topic it reads or writes is missing
      */
     public synchronized RetryScheduler start() {
         if (started) {
             throw new IllegalStateException("the scheduler was already started");
         }
         started = true;
+        requireTopics();
         Mover mover = new Mover(props.producer());
         mover.prefetch(outputTopics());
         KafkaConsumer<byte[], byte[]> consumer = null;
@@ -222,6 +229,28 @@ public final class RetryScheduler implements AutoCloseable {
         }
         if (control != null) {
             control.close();
+        }
+    }
+
+    /** Fails fast, naming them, when topics are missing (they are never auto-created). */
+    private void requireTopics() {
+        List<String> needed = new ArrayList<>(outputTopics());
+        needed.add(topics.deferred());
+        needed.add(topics.control());
+        try (Admin admin = Admin.create(clientProps)) {
+            Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> missing = needed.stream().filter(t -> !existing.contains(t)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("the scheduler's topics " + missing
+                        + " do not exist; create them first ('outflow topics create')");
+            }
+        } catch (ExecutionException e) {
+            throw new KafkaException("cannot list topics: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaException("cannot list topics within " + ADMIN_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking topics", e);
         }
     }
 

@@ -59,6 +59,9 @@ record SchedulerProps(Map<String, Object> clientProps, String groupId, String in
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         // The topics are zstd; producing zstd spares the broker a recompression.
         p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        // Level 1 halved the scheduler's CPU per record against the default 3 (66 → 32 µs, 2 KB
+        // mail-like messages); the broker keeps the batches as they are (same codec).
+        p.putIfAbsent(ProducerConfig.COMPRESSION_ZSTD_LEVEL_CONFIG, 1);
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxRecordBytes));
         // Our transactions last milliseconds; a crashed instance's open one should not hold
         // read_committed consumers (workers on outbound) back for the default minute.

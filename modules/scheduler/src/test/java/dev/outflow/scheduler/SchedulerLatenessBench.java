@@ -40,9 +40,12 @@ import dev.outflow.testkit.kafka.KafkaTestCluster;
  * {@code KAFKA_BOOTSTRAP_SERVERS} is set). Arguments, all optional:
  * {@code count=100000 minDelayMs=2000 maxDelayMs=5000 buckets=10s,1m,5m,15m,1h,4h partitions=6
  * bytes=2048 rounds=2 rate=0} ({@code rate}: deferred events sent per second, 0 = as fast as
- * possible, a burst). Message contents are mail-like text (compressible, as real mail is).
+ * possible, a burst; {@code client.<key>=<value>}: a Kafka client setting for the scheduler). Message contents are mail-like text (compressible, as real mail is).
  */
 public final class SchedulerLatenessBench {
+    /** Kafka client settings for the scheduler from {@code client.<key>=<value>} arguments. */
+    private static final Map<String, Object> clientOverrides = new HashMap<>();
+
     private SchedulerLatenessBench() {
     }
 
@@ -60,6 +63,11 @@ public final class SchedulerLatenessBench {
         int bytes = Integer.parseInt(a.getOrDefault("bytes", "2048"));
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "2"));
         int rate = Integer.parseInt(a.getOrDefault("rate", "0"));
+        a.forEach((k, v) -> {
+            if (k.startsWith("client.")) {
+                clientOverrides.put(k.substring("client.".length()), v);
+            }
+        });
 
         KafkaTestCluster kafka = KafkaTestCluster.get();
         System.out.printf(Locale.ROOT, "scheduler lateness bench: %d records, delay %d-%d ms, buckets %s, %d partitions, %d-byte messages, %s, kafka %s, %d cpus, load average %s%n",
@@ -77,6 +85,7 @@ public final class SchedulerLatenessBench {
         TopicBootstrap.ensure(kafka.adminClient(), kafka.producerProps(), topics.specs(2 * partitions, partitions, -1, 1 << 20));
         Map<String, Object> client = new HashMap<>();
         client.put("bootstrap.servers", kafka.bootstrapServers());
+        client.putAll(clientOverrides);
 
         long[] notBefore = new long[count];
         long[] releaseLate = new long[count];
@@ -110,6 +119,7 @@ public final class SchedulerLatenessBench {
                 }
             });
 
+            Map<String, Long> cpuBefore = cpuByRole();
             long sendStart = System.currentTimeMillis();
             long lastDue = produce(kafka, topics, count, minDelay, maxDelay, bytes, rate, notBefore);
             long sendEnd = System.currentTimeMillis();
@@ -124,6 +134,7 @@ public final class SchedulerLatenessBench {
             done.set(true);
             readerThread.join();
             SchedulerStats stats = scheduler.stats();
+            Map<String, Long> cpuAfter = cpuByRole();
 
             int n = seen[0];
             System.out.printf(Locale.ROOT, "%n[%s] republished %d of %d (%s)%n", label, n, count,
@@ -142,6 +153,10 @@ public final class SchedulerLatenessBench {
             System.out.printf(Locale.ROOT, "  scheduler stats: released %d, flushed %d, routed %d, dlq %d, early %d, internal lateness p50 %d p90 %d p99 %d max %d ms%n",
                     stats.released(), stats.flushed(), stats.routed(), stats.deadLettered(), stats.lateness().early(),
                     stats.lateness().p50Ms(), stats.lateness().p90Ms(), stats.lateness().p99Ms(), stats.lateness().maxMs());
+            StringBuilder cpu = new StringBuilder();
+            cpuAfter.forEach((role, ns) -> cpu.append(String.format(Locale.ROOT, " %s %.1f s (%.0f µs/record);", role,
+                    (ns - cpuBefore.getOrDefault(role, 0L)) / 1e9, (ns - cpuBefore.getOrDefault(role, 0L)) / 1e3 / count)));
+            System.out.println("  cpu:" + cpu);
             long early = Arrays.stream(releaseLate, 0, n).filter(l -> l < 0).count();
             long unseen = Arrays.stream(hits).filter(h -> h == 0).count();
             long duplicates = Arrays.stream(hits).filter(h -> h > 1).mapToLong(h -> h - 1).sum();
@@ -188,6 +203,25 @@ public final class SchedulerLatenessBench {
             sb.append(words[r.nextInt(words.length)]).append(r.nextInt(8) == 0 ? "\r\n" : " ");
         }
         return sb.substring(0, size).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** CPU time of this JVM's threads so far, by role: the scheduler's own threads, the broker, the bench. */
+    private static Map<String, Long> cpuByRole() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long ns = mx.getThreadCpuTime(t.getThreadId());
+            String name = t.getThreadName();
+            String role = name.equals("outflow-scheduler") ? "scheduler-loop"
+                    : name.contains("outflow-scheduler") || name.contains("heartbeat") ? "scheduler-io"
+                    : name.equals("main") || name.startsWith("bench") || name.contains("producer-") || name.contains("outflow-test") ? "bench"
+                    : "broker+other";
+            out.merge(role, Math.max(0, ns), Long::sum);
+        }
+        return out;
     }
 
     private static String loadAverage() {

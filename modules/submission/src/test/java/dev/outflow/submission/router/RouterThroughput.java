@@ -67,17 +67,28 @@ public final class RouterThroughput {
                         .codecs(Serdes.singleObject()).plugins(PluginChain.empty()).clock(Clock.systemUTC())
                         .routerId("bench").build().start();
                 long startNanos = 0;
+                long startCpu = 0;
                 while (router.submissions() < count) {
-                    if (startNanos == 0 && router.submissions() > 0) startNanos = System.nanoTime();
+                    if (startNanos == 0 && router.submissions() > 0) {
+                        startNanos = System.nanoTime();
+                        startCpu = cpuNanos();
+                    }
                     TimeUnit.MILLISECONDS.sleep(5);
                 }
                 long ns = System.nanoTime() - startNanos;
-                System.out.printf("round %d (%s): %,d submissions → %,d outbound records in %.2f s = %,.0f submissions/s%n",
+                long cpu = cpuNanos() - startCpu;
+                System.out.printf("round %d (%s): %,d submissions → %,d outbound records in %.2f s = %,.0f submissions/s;"
+                                + " process CPU %.1f µs per submission (router + broker), %.2f cores busy%n",
                         round + 1, round == 0 ? "cold" : "warm", router.submissions(), router.parts(), ns / 1e9,
-                        router.submissions() * 1e9 / ns);
+                        router.submissions() * 1e9 / ns, cpu / 1e3 / router.submissions(), (double) cpu / ns);
                 router.close();
             }
         }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Writes {@code count} Avro submissions with a 2 KB message each and waits for the acks. */

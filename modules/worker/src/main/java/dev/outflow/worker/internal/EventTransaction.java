@@ -1,19 +1,12 @@
 package dev.outflow.worker.internal;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
@@ -26,21 +19,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's transactional producer and the one transaction it has open: the output records of
- * the jobs whose offsets entered the committed prefix, and those offsets. Everything of a job is
- * sent when the job is added; {@link #commit} adds the offsets ({@code sendOffsetsToTransaction}
- * with the consumer's group metadata, which fences zombies) and commits.
+ * The worker's transactional producer: commits one {@link Batch} per transaction (its output
+ * records, then its offsets with {@code sendOffsetsToTransaction} and the consumer's group
+ * metadata, which fences zombies).
  *
- * <p>Failures never lose the jobs: an abortable error (including CONCURRENT_TRANSACTIONS and
+ * <p>Failures never lose a batch: an abortable error (including CONCURRENT_TRANSACTIONS and
  * OUT_OF_ORDER_SEQUENCE_NUMBER, seen on fresh partitions) aborts and re-sends the same records in a
  * new transaction; a fatal one (fenced producer, invalid state) closes the producer, creates a new
  * one with the same {@code transactional.id} (which aborts whatever the old one left open) and
  * re-sends. Offsets refused because of a rebalance (stale generation, unknown member) abort and
- * keep the jobs for after the next poll. Only a fenced group instance reports
- * {@link Result#GROUP_LOST}: the caller gives the jobs up and the records are redelivered
- * (at-least-once).
+ * report {@link Result#RETRY_LATER}, so the poll loop retries after its next poll with fresh group
+ * metadata. Only a fenced group instance reports {@link Result#GROUP_LOST}: the caller gives the
+ * jobs up and the records are redelivered (at-least-once).
  *
- * <p>Poll thread only.
+ * <p>Used by one thread at a time (the commit thread; {@link #init()} before it starts).
  */
 final class EventTransaction implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventTransaction.class);
@@ -50,12 +42,9 @@ final class EventTransaction implements AutoCloseable {
 
     private final Supplier<Producer<byte[], byte[]>> factory;
     private final Duration initTimeout;
-    private final List<Job> jobs = new ArrayList<>();
-    private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    private Producer<byte[], byte[]> producer;
+    private volatile Producer<byte[], byte[]> producer;
     private boolean open;
     private boolean broken;
-    private long startedNanos;
 
     EventTransaction(Supplier<Producer<byte[], byte[]>> factory, Duration initTimeout) {
         this.factory = factory;
@@ -81,7 +70,7 @@ final class EventTransaction implements AutoCloseable {
                     throw e;
                 }
                 log.info("initTransactions timed out, retrying: {}", e.getMessage());
-            } catch (AuthenticationException | AuthorizationException e) {
+            } catch (AuthenticationException | AuthorizationException | InterruptException e) {
                 p.close(Duration.ZERO);
                 throw e;
             } catch (KafkaException e) {
@@ -94,57 +83,18 @@ final class EventTransaction implements AutoCloseable {
         }
     }
 
-    /** Adds a job whose offset entered the committed prefix: its outputs are sent now. */
-    void add(Job j) {
-        if (jobs.isEmpty()) startedNanos = System.nanoTime();
-        if (!broken) {
-            try {
-                if (!open) begin();
-                send(j);
-            } catch (InterruptException e) {
-                broken = true;
-                jobs.add(j);
-                throw e;
-            } catch (KafkaException | IllegalStateException e) {
-                log.warn("Send failed, the transaction will be retried: {}", e.toString());
-                broken = true;
-            }
-        }
-        jobs.add(j);
-    }
-
-    /** The position to commit for a partition (last completed offset + 1). */
-    void offset(TopicPartition tp, long next) {
-        offsets.put(tp, new OffsetAndMetadata(next));
-    }
-
-    /** Jobs in the transaction. */
-    int size() {
-        return jobs.size();
-    }
-
-    boolean isEmpty() {
-        return jobs.isEmpty() && offsets.isEmpty();
-    }
-
-    /** Nanoseconds since the first job was added. */
-    long ageNanos() {
-        return jobs.isEmpty() ? 0 : System.nanoTime() - startedNanos;
-    }
-
     /**
-     * Commits the offsets and every record sent since the last commit, retrying abortable errors
-     * a few times. After {@link Result#COMMITTED} take the jobs with {@link #takeJobs()}; after
-     * {@link Result#RETRY_LATER} they stay for the next call; after {@link Result#GROUP_LOST} the
-     * caller takes them and gives them up.
+     * Publishes the batch's outputs and commits its offsets in one transaction, retrying abortable
+     * errors a few times.
      */
-    Result commit(ConsumerGroupMetadata group) {
-        if (isEmpty()) return Result.COMMITTED;
+    Result commit(Batch b) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 if (broken) recover();
-                if (!open) begin();
-                if (!offsets.isEmpty()) producer.sendOffsetsToTransaction(offsets, group);
+                producer.beginTransaction();
+                open = true;
+                for (Job j : b.jobs) send(j.outputs);
+                if (!b.offsets.isEmpty()) producer.sendOffsetsToTransaction(b.offsets, b.group);
                 producer.commitTransaction();
                 open = false;
                 return Result.COMMITTED;
@@ -155,8 +105,8 @@ final class EventTransaction implements AutoCloseable {
                 return Result.GROUP_LOST;
             } catch (CommitFailedException | IllegalGenerationException | UnknownMemberIdException | RebalanceInProgressException e) {
                 // The group moved on (a rebalance, often the second round of a cooperative one). The
-                // next poll completes it; partitions revoked or lost meanwhile are dropped from this
-                // transaction by the rebalance callbacks, the rest commit under the new generation.
+                // poll loop's next poll completes it; partitions revoked or lost meanwhile are dropped
+                // from the batch, the rest commit under the new generation.
                 log.info("Offsets refused during a rebalance ({}); retrying after the next poll", e.getClass().getSimpleName());
                 broken = true;
                 recoverQuietly();
@@ -165,7 +115,7 @@ final class EventTransaction implements AutoCloseable {
                 broken = true;
                 throw e;
             } catch (KafkaException | IllegalStateException e) {
-                log.warn("Transaction of {} record(s) failed (attempt {}/{}): {}", jobs.size(), attempt, ATTEMPTS, e.toString());
+                log.warn("Transaction of {} record(s) failed (attempt {}/{}): {}", b.jobs.size(), attempt, ATTEMPTS, e.toString());
                 broken = true;
                 pause(50L << attempt);
             }
@@ -174,43 +124,13 @@ final class EventTransaction implements AutoCloseable {
         return Result.RETRY_LATER;
     }
 
-    /** The jobs of the last transaction (committed or given up); the transaction is empty afterwards. */
-    List<Job> takeJobs() {
-        List<Job> taken = new ArrayList<>(jobs);
-        jobs.clear();
-        offsets.clear();
-        return taken;
-    }
-
-    /**
-     * Aborts the open transaction and forgets the jobs and offsets of {@code lost} partitions; the
-     * other jobs are re-sent in the next transaction.
-     */
-    void dropPartitions(Set<TopicPartition> lost) {
-        if (jobs.stream().noneMatch(j -> lost.contains(j.window.tp)) && offsets.keySet().stream().noneMatch(lost::contains)) return;
-        if (open) {
-            broken = true;
-            recoverQuietly();
-        }
-        jobs.removeIf(j -> lost.contains(j.window.tp));
-        offsets.keySet().removeAll(lost);
-    }
-
-    /** Begins a transaction and re-sends the jobs kept from a failed one. */
-    private void begin() {
-        producer.beginTransaction();
-        open = true;
-        for (Job j : jobs) send(j);
-    }
-
-    private void send(Job j) {
-        List<ProducerRecord<byte[], byte[]>> out = j.outputs;
+    private void send(List<ProducerRecord<byte[], byte[]>> out) {
         for (int i = 0; i < out.size(); i++) producer.send(out.get(i));
     }
 
     /** Aborts, or replaces the producer when it cannot abort; leaves no transaction open. */
     private void recover() {
-        if (open) {
+        if (open && producer != null) {
             try {
                 producer.abortTransaction();
                 open = false;
@@ -222,10 +142,6 @@ final class EventTransaction implements AutoCloseable {
                 log.warn("Cannot abort ({}); replacing the producer", e.toString());
             }
         }
-        replaceProducer();
-    }
-
-    private void replaceProducer() {
         Producer<byte[], byte[]> old = producer;
         producer = null;
         open = false;
@@ -256,24 +172,25 @@ final class EventTransaction implements AutoCloseable {
         }
     }
 
-    /** Closes the producer without committing: what a crash leaves behind (tests). */
+    /** Closes the producer without committing: what a crash leaves behind (tests). Any thread. */
     void halt() {
-        if (producer != null) producer.close(Duration.ZERO);
-        producer = null;
+        Producer<byte[], byte[]> p = producer;
+        if (p != null) p.close(Duration.ZERO);
     }
 
     /** Aborts an open transaction (its jobs are redelivered later) and closes the producer. */
     @Override
     public void close() {
-        if (producer == null) return;
+        Producer<byte[], byte[]> p = producer;
+        if (p == null) return;
+        producer = null;
         if (open) {
             try {
-                producer.abortTransaction();
+                p.abortTransaction();
             } catch (KafkaException | IllegalStateException e) {
                 log.debug("Abort on close failed: {}", e.toString());
             }
         }
-        producer.close(Duration.ofSeconds(5));
-        producer = null;
+        p.close(Duration.ofSeconds(5));
     }
 }

@@ -59,6 +59,9 @@ public final class KafkaClients {
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES);
         p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 20, maxRecordBytes)));
+        // A produce right after a commit can meet CONCURRENT_TRANSACTIONS until the markers are
+        // written; the default 100 ms backoff would stall every such transaction that long.
+        p.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 20);
         // Transactions last one commit interval; a crashed worker's open one is aborted soon.
         p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, clientId);

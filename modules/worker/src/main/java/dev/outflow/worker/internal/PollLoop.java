@@ -56,11 +56,11 @@ import org.slf4j.LoggerFactory;
 public final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     private static final long PARK_RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** After a transaction could not commit, wait this long (polling meanwhile) before the next try. */
-    private static final long RETRY_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** Minimum time a revoke or shutdown may spend committing what completed. */
+    private static final Duration MIN_FLUSH = Duration.ofSeconds(5);
 
     private final Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers;
-    private final EventTransaction tx;
+    private final Commits commits;
     private final Dispatcher dispatcher;
     private final OutputRecords outputs;
     private final RecordSerde<OutboundMessage> serde;
@@ -69,7 +69,6 @@ public final class PollLoop implements Runnable {
     private final LoopSettings s;
     private final Clock clock;
     private final Counters counters;
-    private final Consumer<List<Job>> afterCommit;
     private final String parkTopic;
     private final Map<TopicPartition, PartitionWindow> windows = new HashMap<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -82,13 +81,13 @@ public final class PollLoop implements Runnable {
     private volatile int uncommittedAtHalt = -1;
     /** Set when closing: the consumer's close calls the rebalance listener, which must then do nothing. */
     private boolean closing;
-    private long retryNotBefore = System.nanoTime();
 
     PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
              BooleanSupplier controlPaused, LoopSettings settings, Clock clock, Counters counters, Consumer<List<Job>> afterCommit) {
         this.consumers = consumers;
-        this.tx = tx;
+        this.commits = new Commits(new CommitPipeline(tx, "outflow-commit-" + settings.workerId()), settings, counters,
+                afterCommit, this::lostGroup);
         this.dispatcher = new Dispatcher(task);
         this.outputs = outputs;
         this.serde = serde;
@@ -97,7 +96,6 @@ public final class PollLoop implements Runnable {
         this.s = settings;
         this.clock = clock;
         this.counters = counters;
-        this.afterCommit = afterCommit;
         this.parkTopic = settings.topics().delayBuckets().isEmpty() ? null
                 : settings.topics().delay(settings.topics().delayBuckets().getFirst());
     }
@@ -165,7 +163,7 @@ public final class PollLoop implements Runnable {
 
     /** Transactions initialised and the group coordinator found before the first record, not on it. */
     private void start() {
-        tx.init();
+        commits.start();
         consumer = consumers.get();
         consumer.subscribe(List.of(s.topics().outbound()), new Rebalance());
         consumer.committed(Set.of(new TopicPartition(s.topics().outbound(), 0)), s.initTimeout());
@@ -185,7 +183,7 @@ public final class PollLoop implements Runnable {
             if (!hold) dispatch();
             drainCompletions(0);
             publishPrefixes();
-            maybeCommit(false);
+            commits.tick(consumer::groupMetadata);
         } catch (AuthenticationException | AuthorizationException e) {
             throw e;
         } catch (InterruptException e) {
@@ -328,38 +326,21 @@ public final class PollLoop implements Runnable {
     private void publishPrefixes() {
         for (PartitionWindow w : windows.values()) {
             if (w.isEmpty()) continue;
-            long next = w.drainCompleted(tx::add);
-            if (next >= 0) tx.offset(w.tp, next);
+            long next = w.drainCompleted(commits::add);
+            if (next >= 0) commits.offset(w.tp, next);
         }
     }
 
-    private void maybeCommit(boolean force) {
-        if (tx.isEmpty()) return;
-        long now = System.nanoTime();
-        if (!force && (now - retryNotBefore < 0 || tx.ageNanos() < s.commitInterval().toNanos() && tx.size() < s.maxBatch())) return;
-        switch (tx.commit(consumer.groupMetadata())) {
-            case COMMITTED -> committed(tx.takeJobs());
-            case RETRY_LATER -> retryNotBefore = System.nanoTime() + RETRY_BACKOFF_NANOS;
-            case GROUP_LOST -> lostGroup(tx.takeJobs());
-        }
-    }
-
-    private void committed(List<Job> jobs) {
-        counters.transactions.incrementAndGet();
-        for (int i = 0; i < jobs.size(); i++) counters.count(jobs.get(i));
-        afterCommit.accept(jobs);
-    }
-
-    /** Offsets were refused: give everything up and rewind to the first uncommitted record. */
-    private void lostGroup(List<Job> inTransaction) {
+    /** The group was lost for good: give everything up and rewind to the first uncommitted record. */
+    private void lostGroup(List<Job> uncommitted) {
         Map<TopicPartition, Long> rewind = new HashMap<>();
-        for (Job j : inTransaction) rewind.merge(j.window.tp, j.offset(), Math::min);
+        for (Job j : uncommitted) rewind.merge(j.window.tp, j.offset(), Math::min);
         for (PartitionWindow w : windows.values()) {
             long first = w.firstOffset();
             if (first >= 0) rewind.merge(w.tp, first, Math::min);
             counters.abandoned.addAndGet(w.clear(dispatcher::withdraw));
         }
-        counters.abandoned.addAndGet(inTransaction.size());
+        counters.abandoned.addAndGet(uncommitted.size());
         Set<TopicPartition> owned = consumer.assignment();
         rewind.forEach((tp, offset) -> {
             if (owned.contains(tp)) consumer.seek(tp, offset);
@@ -378,12 +359,12 @@ public final class PollLoop implements Runnable {
             consumer.poll(Duration.ofMillis(pollMillis()));
             drainCompletions(0);
             publishPrefixes();
-            maybeCommit(false);
+            commits.tick(consumer::groupMetadata);
         }
         drainCompletions(0);
         publishPrefixes();
-        maybeCommit(true);
-        int left = 0;
+        commits.flush(remainingOrMin(deadline), consumer::groupMetadata);
+        int left = commits.held();
         for (PartitionWindow w : windows.values()) left += w.clear(dispatcher::withdraw);
         counters.abandoned.addAndGet(left);
         if (dispatcher.running() > 0 || left > 0) {
@@ -392,8 +373,13 @@ public final class PollLoop implements Runnable {
         }
         closing = true;
         consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
-        tx.close();
+        commits.close();
         log.info("Worker {} stopped", s.workerId());
+    }
+
+    private static Duration remainingOrMin(long deadline) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        return left.compareTo(MIN_FLUSH) < 0 ? MIN_FLUSH : left;
     }
 
     private void withdrawWaiting(PartitionWindow w) {
@@ -408,11 +394,11 @@ public final class PollLoop implements Runnable {
 
     /** What a crash leaves: nothing committed, the producer and consumer dropped, the group not told. */
     private void halt() {
-        int held = tx.size();
+        int held = commits.held();
         for (PartitionWindow w : windows.values()) held += w.held();
         uncommittedAtHalt = held;
         closing = true;
-        tx.halt();
+        commits.halt();
         consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
                 .withTimeout(Duration.ZERO));
     }
@@ -420,7 +406,7 @@ public final class PollLoop implements Runnable {
     private void closeQuietly() {
         closing = true;
         try {
-            tx.close();
+            commits.close();
         } catch (RuntimeException e) {
             log.debug("Closing producer: {}", e.toString());
         }
@@ -462,7 +448,7 @@ public final class PollLoop implements Runnable {
             if (commit) {
                 finishInFlight(leaving);
             } else {
-                tx.dropPartitions(gone);
+                commits.awaitInFlight(MIN_FLUSH);
             }
             int left = 0;
             for (PartitionWindow w : leaving) {
@@ -470,7 +456,7 @@ public final class PollLoop implements Runnable {
                 w.gone = true;
                 windows.remove(w.tp);
             }
-            tx.dropPartitions(gone); // a failed final commit must not commit offsets of partitions we no longer own
+            commits.drop(gone); // what could not commit must not commit later for partitions we no longer own
             counters.abandoned.addAndGet(left);
             assignment = Set.copyOf(windows.keySet());
             log.info("Worker {} {} {}{}", s.workerId(), commit ? "revoked" : "lost", partitions,
@@ -483,11 +469,11 @@ public final class PollLoop implements Runnable {
             while (running(leaving) && System.nanoTime() < deadline) {
                 drainCompletions(Math.min(20, s.commitInterval().toMillis()));
                 publishPrefixes();
-                maybeCommit(false);
+                commits.tick(consumer::groupMetadata);
             }
             drainCompletions(0);
             publishPrefixes();
-            maybeCommit(true);
+            commits.flush(remainingOrMin(deadline), consumer::groupMetadata);
         }
 
         private boolean running(List<PartitionWindow> leaving) {

@@ -206,9 +206,14 @@ public final class RouterLoop implements Runnable {
         if (next.isEmpty() && !open) return;
         try {
             begin();
+            long t0 = System.nanoTime();
             producer.sendOffsetsToTransaction(Map.copyOf(next), consumer.groupMetadata());
             producer.commitTransaction();
             open = false;
+            if (log.isDebugEnabled()) {
+                log.debug("Committed {} record(s) in {} ms (transaction open {} ms)", txnRecords, (System.nanoTime() - t0) / 1_000_000,
+                        (System.nanoTime() - txnStartNanos) / 1_000_000);
+            }
             store.commitPending();
             counters.committed(tally);
             clearTransaction();
