@@ -80,6 +80,7 @@ public final class Cluster implements AutoCloseable {
     @Override
     public void close() {
         // Clients before the broker, so that they can commit on the way out.
+        outflow.closeEvents();
         smtpd.stop();
         for (OutflowProcess w : workers) w.stop();
         scheduler.stop();

@@ -186,6 +186,12 @@ public final class Outflow implements AutoCloseable {
         return events;
     }
 
+    /** Stops reading the event topics (before the broker goes away, so the reader does not complain). */
+    public void closeEvents() {
+        if (events != null) events.close();
+        events = null;
+    }
+
     /** Everything the processes of this instance printed, for failure messages. */
     public String logs() {
         StringBuilder sb = new StringBuilder();

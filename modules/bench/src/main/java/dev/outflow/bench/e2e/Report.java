@@ -31,9 +31,10 @@ final class Report {
 
     private static String ratios(List<RunResult> rows) {
         List<String> outflows = rows.stream().map(RunResult::relay).filter(r -> r.startsWith("outflow")).distinct().toList();
-        List<String> peers = rows.stream().map(RunResult::relay).filter(r -> !r.startsWith("outflow")).distinct().toList();
+        List<String> peers = rows.stream().map(RunResult::relay).filter(r -> !r.startsWith("outflow") && !r.equals("ceiling")).distinct().toList();
         if (outflows.isEmpty() || peers.isEmpty()) return "";
-        StringBuilder sb = new StringBuilder("Outflow relative to each peer (warm runs; throughput ×, CPU per message ×):\n\n");
+        StringBuilder sb = new StringBuilder("Outflow relative to each peer (last run of each, i.e. warm when RUNS >= 2; "
+                + "msg/s ratio > 1: Outflow faster; CPU/msg ratio < 1: Outflow cheaper):\n\n");
         sb.append("| outflow | peer | msg/s ratio | CPU/msg ratio |\n|---|---|---:|---:|\n");
         List<String> lines = new ArrayList<>();
         for (String o : outflows) {

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -107,6 +109,10 @@ public final class SchedulerLoop implements Runnable, ConsumerRebalanceListener 
                     failures = 0;
                 } catch (InterruptException e) {
                     throw e;
+                } catch (CommitFailedException e) {
+                    // The group rebalanced under the transaction (KIP-447 fencing): expected, not a fault.
+                    needsRewind = true;
+                    log.info("Group rebalanced during a transaction; rewinding to the committed offsets");
                 } catch (RuntimeException e) {
                     needsRewind = true;
                     failures++;
@@ -332,7 +338,7 @@ public final class SchedulerLoop implements Runnable, ConsumerRebalanceListener 
 
     private void close() {
         try {
-            consumer.close(Duration.ofSeconds(10));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
         } catch (RuntimeException e) {
             log.debug("Closing the scheduler's consumer failed: {}", e.toString());
         }

@@ -32,6 +32,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <pre>
  * java -cp ... dev.outflow.submission.router.RouterThroughput [count=200000] [domains=1] [fsync=false] [ids=true] [rounds=3]
+ *      [commit=100ms] [kafka.linger.ms=20 ...]
  * </pre>
  * {@code domains} recipients per submission, each in another domain (one outbound record each);
  * {@code ids} gives every submission an idempotency key (dedupe store and changelog in the path).
@@ -52,8 +53,14 @@ public final class RouterThroughput {
 
         Path dir = Files.createTempDirectory("outflow-router-bench");
         try (EmbeddedBroker broker = EmbeddedBroker.builder(dir).fsync(fsync).build().start()) {
-            Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
-            Config config = Config.of(Map.of("me", "bench.test", "topic.prefix", "bench."));
+            Map<String, Object> kafka = new HashMap<>();
+            kafka.put("bootstrap.servers", broker.bootstrapServers());
+            // kafka.<setting>=<value> arguments are passed through to the router's clients.
+            a.forEach((k, v) -> {
+                if (k.startsWith("kafka.")) kafka.put(k.substring("kafka.".length()), v);
+            });
+            Config config = Config.of(Map.of("me", "bench.test", "topic.prefix", "bench.",
+                    "router.commit_interval", a.getOrDefault("commit", "100ms")));
             Topics topics = new Topics("bench.", List.of("10s"));
             try (Admin admin = Admin.create(kafka)) {
                 TopicBootstrap.ensure(admin, kafka, topics.specs(config.get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS),
@@ -93,7 +100,8 @@ public final class RouterThroughput {
 
     /** Writes {@code count} Avro submissions with a 2 KB message each and waits for the acks. */
     private static void fill(Map<String, Object> kafka, String topic, int round, int count, int domains, boolean ids) {
-        Map<String, Object> p = new HashMap<>(kafka);
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.get("bootstrap.servers"));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
