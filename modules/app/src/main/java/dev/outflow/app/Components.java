@@ -80,10 +80,10 @@ final class Components implements AutoCloseable {
         started.add(worker);
         HttpEndpoint h = http();
         h.stage("worker");
-        h.metric("outflow_worker_delivered_total", "Recipients delivered by this worker.", worker::delivered);
-        h.metric("outflow_worker_deferred_total", "Recipients deferred by this worker.", worker::deferred);
-        h.metric("outflow_worker_bounced_total", "Recipients bounced by this worker.", worker::bounced);
-        h.metric("outflow_worker_dropped_total", "Recipients dropped by a deferred hook.", worker::dropped);
+        h.metric("outflow_worker_delivered_total", "Message parts (one per domain) delivered by this worker.", worker::delivered);
+        h.metric("outflow_worker_deferred_total", "Message parts deferred by this worker.", worker::deferred);
+        h.metric("outflow_worker_bounced_total", "Message parts bounced by this worker.", worker::bounced);
+        h.metric("outflow_worker_dropped_total", "Message parts dropped by a deferred hook.", worker::dropped);
         h.metric("outflow_worker_rejected_total", "Invalid outbound records rejected.", worker::rejected);
         h.metric("outflow_worker_dlq_total", "Records sent to the dead-letter topic.", worker::deadLettered);
         h.metric("outflow_worker_parked_total", "Records parked because their domain was at its limit.", worker::parked);

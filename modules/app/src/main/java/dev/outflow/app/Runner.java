@@ -14,6 +14,7 @@ final class Runner {
         var loader = options.loader();
         Config config = loader.load();
         Context ctx = Context.of(config);
+        ctx.ensureTopics();
         Shutdown shutdown = new Shutdown();
         try (Components components = new Components(ctx, loader)) {
             starter.start(components);

@@ -76,6 +76,8 @@ public final class KafkaOutboundQueue implements OutboundQueue {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "outflow-submission-" + CLIENTS.incrementAndGet());
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        // Level 1 costs about half the CPU of zstd's default 3 for 2 KB mail (measured on the router).
+        p.put(ProducerConfig.COMPRESSION_ZSTD_LEVEL_CONFIG, "1");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
         p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(linger));
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(Math.min(Integer.MAX_VALUE, Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES)))));

@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -55,15 +56,18 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li><b>Threads.</b> One platform thread polls (one consumer; classic group protocol with the
  *     cooperative sticky assignor, or KIP-848 when {@code group.protocol=consumer} is passed
- *     through). Each record is delivered on its own virtual thread, at most
- *     {@code outbound.concurrency_max} at once (hot, re-read on every dispatch) and at most
- *     {@code outbound.domain_concurrency} per recipient domain. A record's {@code notBefore} is the
+ *     through), decodes, checks and queues records. Deliveries run on virtual threads, at most
+ *     {@code outbound.concurrency_max} at once (hot, re-read every poll turn) and at most
+ *     {@code outbound.domain_concurrency} per recipient domain; a finishing delivery thread starts
+ *     the next waiting record itself. A second platform thread runs the Kafka transactions, so
+ *     polling and delivering never wait for a commit. A record's {@code notBefore} is the
  *     scheduler's business: the worker delivers what it gets.</li>
  * <li><b>Events and offsets in one transaction.</b> Offsets are committed only for the contiguous
  *     completed prefix of each partition. A record's events (and retry, DSN, DLQ or parked copy)
  *     are published in the same transaction as the offset that covers it, so results completed out
  *     of order are held in memory until every earlier record of the partition completes. A
- *     transaction commits every {@code worker.commit_interval} (default 50 ms), not per record.
+ *     transaction commits every {@code worker.commit_interval} (default 50 ms), or as soon as the
+ *     previous one finished when commits take longer, never per record.
  *     The producer's {@code transactional.id} is {@code <topic.prefix>worker-<worker id>}; offsets
  *     go in with the consumer's group metadata, so a zombie cannot commit.</li>
  * <li><b>Outcomes</b> (see {@code docs/events.md}): DELIVERED → {@code delivered}; DEFERRED with the
@@ -81,15 +85,19 @@ import org.slf4j.LoggerFactory;
  * <li><b>Backpressure, no head-of-line blocking.</b> A partition is paused while
  *     {@code outbound.inflight_per_partition} of its records are waiting or delivering, or twice
  *     that many are unpublished. When its window is full and a domain is at its limit, that
- *     domain's waiting records beyond one round are <i>parked</i>: copied (same key, attempt
- *     unchanged, {@code throttled = true}, {@code notBefore = now + outbound.throttle_delay}) to the
- *     first delay bucket, in the transaction, and their offsets complete; the deferred hook does
- *     not run. The scheduler queues them again when due. A partition parks at most once per
- *     throttle delay; a hot domain is better spread with {@code outbound.domain_shards}.</li>
+ *     domain's waiting records that would wait longer than {@code outbound.throttle_delay} anyway
+ *     (estimated from the domain's recent completion rate) are <i>parked</i>: copied (same key,
+ *     attempt unchanged, {@code throttled = true}, {@code notBefore = now + outbound.throttle_delay})
+ *     to the first delay bucket, in the transaction, and their offsets complete; no event is
+ *     published and the deferred hook does not run. The scheduler queues them again when due. A
+ *     busy but moving domain is not parked: its partition just waits for the window to drain; a
+ *     hot domain is better spread with {@code outbound.domain_shards}.</li>
  * <li><b>Rebalance, failures.</b> On revoke, the partitions' waiting records are given up and
  *     in-flight ones may finish (up to 15 s) before the completed prefix is committed. A fenced or
  *     failed producer is replaced; abortable errors (also CONCURRENT_TRANSACTIONS and
- *     OUT_OF_ORDER_SEQUENCE_NUMBER on fresh partitions) abort and re-send the same records.</li>
+ *     OUT_OF_ORDER_SEQUENCE_NUMBER on fresh partitions) abort and re-send the same records; an
+ *     outcome record the broker refuses for good (too large for its topic) is replaced by a DLQ
+ *     copy of the consumed record, so it cannot stall the partition.</li>
  * <li><b>Crash safety.</b> At-least-once: a record whose offset was not committed is redelivered,
  *     so a delivery in flight at a crash may reach the MX twice; its events are never duplicated
  *     (read them {@code read_committed}). A restarted worker with the same {@code worker.id}
@@ -227,7 +235,7 @@ public final class DeliveryWorker implements AutoCloseable {
         closed = true;
         loop.stop();
         try {
-            if (thread.isAlive() || started) {
+            if (thread.getState() != Thread.State.NEW) {
                 Duration wait = b.config.get().get(OutflowKeys.SHUTDOWN_TIMEOUT).plusSeconds(30);
                 if (!loop.awaitDone(wait)) log.warn("Worker {} poll loop did not stop within {}", workerId, wait);
             }
@@ -258,6 +266,20 @@ public final class DeliveryWorker implements AutoCloseable {
         loop.awaitDone(Duration.ofSeconds(30));
         if (control != null) control.close();
         return loop.uncommittedAtHalt();
+    }
+
+    /**
+     * True while the worker consumes: started and its poll loop has not exited. False after
+     * {@link #close()}, and after an unexpected error stopped it (see {@link #failure()}); a
+     * supervisor should then exit or replace the worker.
+     */
+    public boolean isRunning() {
+        return loop.isRunning();
+    }
+
+    /** The error that stopped the worker on its own, if any. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(loop.failure());
     }
 
     /** Id in events and in the transactional id. */

@@ -31,6 +31,8 @@ class GracefulShutdownTest {
 
             assertThat(worker.delivered()).isEqualTo(5);
             assertThat(worker.inFlight()).isZero();
+            assertThat(worker.isRunning()).isFalse();
+            assertThat(worker.failure()).isEmpty();
             assertThat(h.events(h.topics.delivered())).extracting(DeliveryEvent::getMessageId).hasSize(5).doesNotHaveDuplicates();
             assertThat(mx.received()).hasSize(5);
             assertThat(h.lag()).isZero();

@@ -50,6 +50,7 @@ class HappyPathTest {
             assertThat(h.events(h.topics.deferred())).isEmpty();
             assertThat(h.events(h.topics.bounced())).isEmpty();
             assertThat(worker.inFlight()).isZero();
+            assertThat(worker.isRunning()).isTrue();
         }
     }
 }

@@ -18,15 +18,16 @@ import org.junit.jupiter.api.Test;
 /**
  * A second worker joins mid-run (cooperative rebalance), then the first leaves gracefully: revoked
  * partitions commit what completed before moving, so every message gets exactly one DELIVERED event
- * and both workers took part.
+ * and both workers took part. Deliveries are slow (100 ms, 4 at a time per worker) so that work is
+ * left when the second worker joins.
  */
 class RebalanceTest {
     private static final int MESSAGES = 240;
 
     @Test
     void partitionsMoveWithoutLosingOrDuplicatingEvents() throws Exception {
-        try (FakeMx mx = FakeMx.builder().bind("127.0.0.11").on(Command.END_OF_DATA, Action.delayed(Duration.ofMillis(40))).start();
-             WorkerHarness h = new WorkerHarness(4, "outbound.concurrency_max", "8", "outbound.domain_concurrency", "2")) {
+        try (FakeMx mx = FakeMx.builder().bind("127.0.0.11").on(Command.END_OF_DATA, Action.delayed(Duration.ofMillis(100))).start();
+             WorkerHarness h = new WorkerHarness(4, "outbound.concurrency_max", "4", "outbound.domain_concurrency", "1")) {
             List<OutboundMessage> sent = new ArrayList<>();
             for (int d = 0; d < 8; d++) h.mx.route("rb" + d + ".test", mx);
             for (int i = 0; i < MESSAGES; i++) sent.add(WorkerHarness.message("r" + i + "@rb" + (i % 8) + ".test"));

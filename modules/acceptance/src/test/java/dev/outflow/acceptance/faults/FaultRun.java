@@ -54,7 +54,7 @@ public final class FaultRun {
     private final int total = Integer.getInteger("faults.messages", 5000);
     private final int sessions = Integer.getInteger("faults.sessions", 16);
     private final Map<String, Map<String, Target>> targets = new HashMap<>();
-    private final Map<String, FakeMx> mxByGroup = new LinkedHashMap<>();
+    private final Map<String, FakeMx> mxByGroup = new java.util.TreeMap<>();
 
     /** What a (mail, recipient) is owed. */
     private record Target(String group, Outcome outcome) {}

@@ -38,13 +38,13 @@ public final class Ports {
 
     /**
      * One port free on every address given (e.g. 127.0.0.2 and 127.0.0.3), from the range
-     * 20000–39999 (below the Linux ephemeral range, so clients' source ports do not take it).
+     * 20000–32767 (below the Linux ephemeral range 32768–60999, so clients' source ports do not take it).
      * Every receiving server of one Outflow instance listens on this port, because
      * {@code outbound.smtp_port} is one number and MX records carry no port.
      */
     public static int freeOnAll(String... addresses) {
         for (int i = 0; i < ATTEMPTS; i++) {
-            int p = 20000 + ThreadLocalRandom.current().nextInt(20000);
+            int p = 20000 + ThreadLocalRandom.current().nextInt(12768);
             boolean ok = true;
             for (String a : addresses) {
                 if (!isFree(a, p)) {

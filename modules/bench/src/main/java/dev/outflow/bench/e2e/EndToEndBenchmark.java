@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Knobs (environment): {@code N} (20000), {@code SESSIONS} (20), {@code BODY} (1900 bytes),
  * {@code RELAYS} (ceiling,outflow,outflow-nofsync,haraka,postfix), {@code RUNS} (2 per relay: cold,
  * warm), {@code HARAKA_NPM} (where run installed Haraka), {@code HARAKA_CONCURRENCY} (100),
- * {@code HARAKA_LOGLEVEL} (warn), {@code RESULTS_DIR} (bench-results), {@code QUIET_PCT} (25) and
+ * {@code HARAKA_LOGLEVEL} (warn), {@code OUTFLOW_SET} (extra Outflow settings, {@code k=v,k=v}),
+ * {@code RESULTS_DIR} (bench-results), {@code QUIET_PCT} (25) and
  * {@code QUIET_WAIT} (180 s): before each run wait up to QUIET_WAIT for the machine to be at most
  * QUIET_PCT busy. {@code OUTFLOW_HOME}: the checkout (default: the working directory).
  */
@@ -71,11 +72,11 @@ public final class EndToEndBenchmark {
             for (String r : relays) {
                 switch (r.strip()) {
                     case "ceiling" -> ceiling(port);
-                    case "outflow" -> relay(new OutflowRelay(home, results.resolve("outflow-fsync"), true, dns.server(), Map.of()), port);
-                    case "outflow-nofsync" -> relay(new OutflowRelay(home, results.resolve("outflow-nofsync"), false, dns.server(), Map.of()), port);
+                    case "outflow" -> relay(new OutflowRelay(home, results.resolve("outflow-fsync"), true, dns.server(), outflowSettings()), port);
+                    case "outflow-nofsync" -> relay(new OutflowRelay(home, results.resolve("outflow-nofsync"), false, dns.server(), outflowSettings()), port);
                     case "haraka" -> relay(new HarakaRelay(Path.of(env("HARAKA_NPM", System.getProperty("user.home") + "/.cache/outflow-bench/haraka-npm")),
                             results.resolve("haraka"), intEnv("HARAKA_CONCURRENCY", 100), env("HARAKA_LOGLEVEL", "warn")), port);
-                    case "postfix" -> relay(new PostfixRelay(Path.of("/var/tmp").resolve("outflow-bench-postfix-" + results.getFileName())), port);
+                    case "postfix" -> relay(new PostfixRelay(Path.of("/var/tmp").resolve("outflow-bench-postfix-" + results.getFileName()), results), port);
                     case "" -> { }
                     default -> throw new IllegalArgumentException("unknown relay " + r + " (ceiling, outflow, outflow-nofsync, haraka, postfix)");
                 }
@@ -88,6 +89,16 @@ public final class EndToEndBenchmark {
         Files.writeString(results.resolve("results.tsv"), Report.tsv(rows), StandardCharsets.UTF_8);
         Files.writeString(results.resolve("log.txt"), String.join("\n", log) + "\n", StandardCharsets.UTF_8);
         Files.writeString(results.getParent().resolve("latest.md"), table, StandardCharsets.UTF_8);
+    }
+
+    /** {@code OUTFLOW_SET="key=value,key=value"}: extra Outflow settings for both Outflow relays (reported in the table). */
+    private static Map<String, String> outflowSettings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String kv : env("OUTFLOW_SET", "").split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) m.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
+        }
+        return m;
     }
 
     private void ceiling(int port) throws Exception {

@@ -35,7 +35,7 @@ final class OutflowRelay implements Relay {
 
     @Override
     public String name() {
-        return "outflow fsync=" + fsync;
+        return "outflow fsync=" + fsync + (extra.isEmpty() ? "" : " " + extra);
     }
 
     @Override
@@ -107,7 +107,8 @@ final class OutflowRelay implements Relay {
         try {
             String status = Procs.run(List.of(home.resolve("bin/outflow").toString(), "status", "--config",
                     dir.resolve("outflow.properties").toString()), dir, Duration.ofMinutes(1));
-            return status.lines().filter(l -> l.contains("outbound") || l.contains("deferred")).reduce((a, b) -> a + "; " + b).orElse("");
+            return status.lines().filter(l -> l.contains("outbound") || l.contains("deferred")).map(l -> l.strip().replaceAll("\\s+", " "))
+                    .reduce((a, b) -> a + "; " + b).orElse("");
         } catch (Exception e) {
             return "status failed: " + e.getMessage();
         }

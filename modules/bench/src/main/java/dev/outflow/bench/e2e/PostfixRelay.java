@@ -24,12 +24,15 @@ final class PostfixRelay implements Relay {
     private static final Path POSTFIX = Path.of("/usr/sbin/postfix");
 
     private final Path dir;
+    private final Path results;
     private int port;
     private long masterPid = -1;
     private String version = "?";
 
-    PostfixRelay(Path dir) {
+    /** @param dir the instance (under /var/tmp, deleted at close unless KEEP=1); @param results where the maillog is kept */
+    PostfixRelay(Path dir, Path results) {
         this.dir = dir;
+        this.results = results;
     }
 
     @Override
@@ -150,5 +153,20 @@ final class PostfixRelay implements Relay {
             // fall through to the pid
         }
         ProcessHandle.of(masterPid).ifPresent(h -> Procs.stop(h, Duration.ofSeconds(15)));
+        // Keep the maillog with the results; the instance itself lives in /var/tmp.
+        try {
+            if (Files.exists(dir.resolve("maillog")) && results != null) Files.copy(dir.resolve("maillog"), results.resolve("postfix.maillog"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (!"1".equals(System.getenv("KEEP"))) deleteTree(dir);
+        } catch (java.io.IOException e) {
+            System.err.println("cannot clean up " + dir + ": " + e);
+        }
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        if (!Files.exists(p)) return;
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
     }
 }

@@ -45,10 +45,10 @@ final class Procs {
         }
     }
 
-    /** A port free on {@code host} from 20000–39999, below the ephemeral range. */
+    /** A port free on {@code host} from 20000–32767, below the Linux ephemeral range. */
     static int freeFixedPort(String host) {
         for (int i = 0; i < 200; i++) {
-            int p = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(20000);
+            int p = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12768);
             try (ServerSocket s = new ServerSocket()) {
                 s.bind(new InetSocketAddress(host, p));
                 return p;

@@ -26,12 +26,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -93,6 +98,7 @@ public final class SubmissionRouter implements AutoCloseable {
     private RouterLoop loop;
     private Thread thread;
     private String dedupeTopic;
+    private long outboundLimit = Long.MAX_VALUE;
     private boolean started;
     private boolean closed;
 
@@ -135,7 +141,7 @@ public final class SubmissionRouter implements AutoCloseable {
         started = true;
         try {
             DedupeChangelog changelog = ensureChangelog();
-            loop = newLoop(changelog);
+            loop = newLoop(changelog, outboundLimit);
             thread = Thread.ofPlatform().name("outflow-router-" + routerId).unstarted(loop);
             thread.start();
             loop.awaitReady(START_TIMEOUT);
@@ -150,18 +156,20 @@ public final class SubmissionRouter implements AutoCloseable {
         }
     }
 
-    private RouterLoop newLoop(DedupeChangelog changelog) {
+    private RouterLoop newLoop(DedupeChangelog changelog, long outboundTopicLimit) {
         long maxRecord = Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES));
         int maxRequest = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 20, maxRecord));
         String client = "outflow-router-" + routerId;
         Map<String, Object> consumerProps = RouterClients.consumer(b.kafka, groupId(), client);
-        Map<String, Object> producerProps = RouterClients.producer(b.kafka, transactionalId(), client + "-tx", maxRequest);
+        Duration commitInterval = config.get(OutflowKeys.ROUTER_COMMIT_INTERVAL);
+        Map<String, Object> producerProps = RouterClients.producer(b.kafka, transactionalId(), client + "-tx", maxRequest,
+                commitInterval.toMillis());
         Map<String, Object> restoreProps = RouterClients.restorer(b.kafka, client + "-restore");
         Intake intake = new Intake(config, b.plugins, b.clock);
         RecordHandler handler = new RecordHandler(new SubmissionDecoder(b.codecs), intake,
-                new RouterOutputs(b.topics, b.codecs, routerId, maxRequest));
+                new RouterOutputs(b.topics, b.codecs, routerId, Math.min(maxRequest, outboundTopicLimit)));
         RouterLoop.Settings settings = new RouterLoop.Settings(b.topics.submissions(), routerId,
-                config.get(OutflowKeys.ROUTER_COMMIT_INTERVAL), START_TIMEOUT, RESTORE_TIMEOUT);
+                commitInterval, START_TIMEOUT, RESTORE_TIMEOUT);
         return new RouterLoop(settings,
                 () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
@@ -169,16 +177,35 @@ public final class SubmissionRouter implements AutoCloseable {
                 handler, new DedupeStore(config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW).toMillis()), changelog, b.clock);
     }
 
-    /** Creates {@code <prefix>router.dedupe} with as many partitions as the submissions topic, when missing. */
+    /**
+     * Creates {@code <prefix>router.dedupe} with as many partitions as the submissions topic, when
+     * missing, and reads the outbound topic's {@code max.message.bytes} into {@code outboundLimit}.
+     */
     private DedupeChangelog ensureChangelog() throws Exception {
         String name = DedupeChangelog.topicName(b.topics.prefix());
         Map<String, Object> adminProps = RouterClients.admin(b.kafka, "outflow-router-" + routerId + "-admin");
         try (Admin admin = Admin.create(adminProps)) {
             int inputPartitions = partitions(admin, b.topics.submissions());
+            outboundLimit = maxMessageBytes(admin, b.topics.outbound());
             TopicBootstrap.ensure(admin, adminProps, List.of(DedupeChangelog.spec(name, inputPartitions,
                     config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR), config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW))), START_TIMEOUT);
             dedupeTopic = name;
             return new DedupeChangelog(name, partitions(admin, name));
+        }
+    }
+
+    /** A topic's {@code max.message.bytes}; unlimited when the broker does not say. */
+    private static long maxMessageBytes(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            ConfigEntry e = admin.describeConfigs(List.of(resource)).all().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            return e == null || e.value() == null ? Long.MAX_VALUE : Long.parseLong(e.value());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("topic " + topic + " does not exist (create the topics first: outflow topics create)");
+            }
+            throw e;
         }
     }
 
@@ -251,6 +278,11 @@ public final class SubmissionRouter implements AutoCloseable {
     /** Counts of committed work (zero before start). */
     public RouterCounters counters() {
         return loop == null ? new RouterCounters() : loop.counters();
+    }
+
+    /** Partitions of the submissions topic this router reads now (empty before the group assigned any). */
+    public Set<TopicPartition> assignment() {
+        return loop == null ? Set.of() : loop.assignment();
     }
 
     /** Committed: submission records read (warm-up records excluded). */

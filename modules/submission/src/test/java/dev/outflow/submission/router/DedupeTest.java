@@ -22,9 +22,10 @@ class DedupeTest {
     void sameIdIsQueuedOnceAlsoAcrossARestart() throws Exception {
         try (RouterFixture f = new RouterFixture()) {
             SubmissionRouter first = f.start("dedupe-a");
-            f.send("dup-1", RouterFixture.avro("dup-1", List.of("a@a.test", "b@b.test")));
-            // A producer retrying in another format and under another key: still the same message.
-            f.send("retry", RouterFixture.json("""
+            // A producer retrying in another format: still the same message. Same partition, so the
+            // Avro original is read first (across partitions, whichever is read first is queued).
+            f.sendTo(0, "dup-1", RouterFixture.avro("dup-1", List.of("a@a.test", "b@b.test")));
+            f.sendTo(0, "retry", RouterFixture.json("""
                     {"id": "dup-1", "mailFrom": "sender@src.test", "recipients": ["x@c.test"], "contents": "Subject: x\\n\\nx\\n"}"""));
             f.send("other-1", RouterFixture.avro("other-1", List.of("a@a.test")));
             await().atMost(Duration.ofSeconds(60)).until(() -> first.submissions() == 3);
@@ -33,7 +34,8 @@ class DedupeTest {
             first.close();
 
             SubmissionRouter second = f.start("dedupe-b");
-            f.send(null, RouterFixture.avro("dup-1", List.of("a@a.test", "b@b.test")));
+            // Under another key, on another partition: the restored entries cover every partition.
+            f.sendTo(2, null, RouterFixture.avro("dup-1", List.of("a@a.test", "b@b.test")));
             f.send(null, RouterFixture.avro("after-1", List.of("a@a.test")));
             await().atMost(Duration.ofSeconds(60)).until(() -> second.submissions() == 2);
             assertThat(second.duplicates()).as("restored from the changelog").isEqualTo(1);

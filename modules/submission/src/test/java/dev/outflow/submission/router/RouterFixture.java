@@ -75,13 +75,26 @@ final class RouterFixture implements AutoCloseable {
         return r;
     }
 
+    SubmissionRouter start(SubmissionRouter.Builder builder) {
+        SubmissionRouter r = builder.build().start();
+        routers.add(r);
+        return r;
+    }
+
     SubmissionRouter start(String routerId) {
         return start(routerId, PluginChain.empty(), Clock.systemUTC());
     }
 
     SubmissionRouter.Builder builder(String routerId, PluginChain plugins, Clock clock) {
+        return builder(routerId, plugins, clock, Map.of());
+    }
+
+    /** @param clientProps pass-through settings for the router's Kafka clients */
+    SubmissionRouter.Builder builder(String routerId, PluginChain plugins, Clock clock, Map<String, Object> clientProps) {
+        Map<String, Object> k = new HashMap<>(clientProps);
+        k.put("bootstrap.servers", kafka.bootstrapServers());
         return SubmissionRouter.builder()
-                .kafka(Map.of("bootstrap.servers", kafka.bootstrapServers()))
+                .kafka(k)
                 .config(config)
                 .topics(topics)
                 .codecs(Serdes.singleObject())
@@ -92,8 +105,13 @@ final class RouterFixture implements AutoCloseable {
 
     /** Sends a record to the submissions topic (partition 0 when {@code ordered}) and waits for the ack. */
     void send(String key, byte[] value, boolean ordered) {
+        sendTo(ordered ? 0 : null, key, value);
+    }
+
+    /** Sends a record to a partition of the submissions topic (null: the producer's choice) and waits for the ack. */
+    void sendTo(Integer partition, String key, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(topics.submissions(), ordered ? 0 : null,
+            producer.send(new ProducerRecord<>(topics.submissions(), partition,
                     key == null ? null : key.getBytes(UTF_8), value)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("cannot produce a submission", e);

@@ -1,29 +1,38 @@
 package dev.outflow.worker.internal;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts deliveries on virtual threads within two limits: deliveries in progress in total
+ * Runs deliveries on virtual threads within two limits: deliveries in progress in total
  * ({@code outbound.concurrency_max}) and per domain ({@code outbound.domain_concurrency}). Waiting
  * jobs queue per domain; domains with waiting jobs and a free slot take turns (round robin), so a
- * domain with many waiting records does not starve the others. Finished jobs come back through a
- * queue that the poll thread drains with {@link #nextCompleted(long)}.
+ * domain with many waiting records does not starve the others.
  *
- * <p>Poll thread only, except {@link #running()} (any thread) and the completion queue (delivery
- * threads add to it).
+ * <p>A delivery thread that finishes takes the next startable job itself, so a freed slot is
+ * refilled at once rather than on the poll thread's next turn; the poll thread starts jobs with
+ * {@link #dispatch()} after taking records and collects finished jobs with
+ * {@link #nextCompleted(long)}. While {@link #limits holding}, nothing new starts.
+ *
+ * <p>Thread-safe: queues and counts are guarded by one lock, held only for bookkeeping.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** How long a busy domain may go without any completion before it counts as slow. */
+    static final long STARTUP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-    /** Waiting jobs and running count of one domain. */
+    /** Waiting jobs and running count of one domain; guarded by the lock. */
     private static final class Domain {
         final String name;
         final ArrayDeque<Job> queue = new ArrayDeque<>();
@@ -31,104 +40,149 @@ final class Dispatcher {
         int waiting;
         int running;
         boolean inTurn;
+        /** End of the last delivery, or start of the current busy period (nanoTime). */
+        long lastCompletion;
+        /** Smoothed time between completions while busy, 0 until the first one. */
+        long completionGap;
+        /** Completions since the domain became busy. */
+        int completions;
 
         Domain(String name) {
             this.name = name;
         }
-
-        Job pollWaiting() {
-            Job j;
-            while ((j = queue.pollFirst()) != null) {
-                if (j.state == Job.State.WAITING) {
-                    waiting--;
-                    return j;
-                }
-            }
-            return null;
-        }
     }
 
+    private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Domain> domains = new HashMap<>();
     private final ArrayDeque<Domain> turns = new ArrayDeque<>();
     private final LinkedTransferQueue<Job> completed = new LinkedTransferQueue<>();
     private final Consumer<Job> task;
     private final ThreadFactory threads;
+    private final LongSupplier nanoTime;
     private volatile int running;
+    private volatile int maxRunning = 1;
+    private volatile int maxPerDomain = 1;
+    private volatile boolean holding;
 
-    /** @param task runs one job on its own virtual thread; must set the job's outputs and not throw */
+    /** @param task runs one job on a virtual thread; must set the job's outputs and not throw */
     Dispatcher(Consumer<Job> task) {
+        this(task, System::nanoTime);
+    }
+
+    /** @param nanoTime the monotonic clock of the completion-rate estimate (tests) */
+    Dispatcher(Consumer<Job> task, LongSupplier nanoTime) {
         this.task = task;
+        this.nanoTime = nanoTime;
         this.threads = Thread.ofVirtual().name("outflow-delivery-", 0).factory();
+    }
+
+    /** Sets the limits (hot config) and whether new deliveries are held back (pause, shutdown). */
+    void limits(int maxRunning, int maxPerDomain, boolean holding) {
+        this.maxRunning = maxRunning;
+        this.maxPerDomain = maxPerDomain;
+        this.holding = holding;
     }
 
     /** Queues a WAITING job for its domain. */
     void enqueue(Job j) {
-        Domain d = domains.get(j.domain);
-        if (d == null) {
-            d = new Domain(j.domain);
-            domains.put(j.domain, d);
-        }
-        d.queue.addLast(j);
-        d.waiting++;
-        if (!d.inTurn) {
-            d.inTurn = true;
-            turns.addLast(d);
+        lock.lock();
+        try {
+            Domain d = domains.get(j.domain);
+            if (d == null) {
+                d = new Domain(j.domain);
+                domains.put(j.domain, d);
+            }
+            d.queue.addLast(j);
+            d.waiting++;
+            if (!d.inTurn) {
+                d.inTurn = true;
+                turns.addLast(d);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
     /**
-     * Starts waiting jobs while both limits allow.
+     * Starts waiting jobs while the limits allow (nothing while holding).
      *
      * @return how many were started
      */
-    int dispatch(int maxRunning, int maxPerDomain) {
-        int started = 0;
+    int dispatch() {
+        if (holding) return 0;
+        List<Job> start = null;
+        lock.lock();
+        try {
+            Job j;
+            while ((j = nextLocked()) != null) {
+                if (start == null) start = new ArrayList<>();
+                start.add(j);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (start == null) return 0;
+        for (Job j : start) threads.newThread(() -> run(j)).start();
+        return start.size();
+    }
+
+    /** The next startable job, marked RUNNING and counted; null when the limits or the queues say none. */
+    private Job nextLocked() {
+        int perDomain = maxPerDomain;
         while (running < maxRunning && !turns.isEmpty()) {
             Domain d = turns.pollFirst();
             d.inTurn = false;
-            if (d.running >= maxPerDomain) {
-                continue; // back in turn when one of its deliveries finishes
-            }
-            Job j = d.pollWaiting();
+            if (d.running >= perDomain) continue; // back in turn when one of its deliveries finishes
+            Job j = pollWaiting(d);
             if (j == null) {
                 forgetIfIdle(d);
                 continue;
             }
-            start(j);
+            if (d.running == 0) d.lastCompletion = nanoTime.getAsLong(); // a busy period starts
             d.running++;
-            started++;
-            if (d.waiting > 0 && d.running < maxPerDomain) {
+            running++;
+            j.state = Job.State.RUNNING;
+            if (d.waiting > 0 && d.running < perDomain) {
                 d.inTurn = true;
                 turns.addLast(d);
             }
+            return j;
         }
-        return started;
+        return null;
     }
 
-    private void start(Job j) {
-        j.state = Job.State.RUNNING;
-        running++;
-        Thread t = threads.newThread(() -> {
+    private static Job pollWaiting(Domain d) {
+        Job j;
+        while ((j = d.queue.pollFirst()) != null) {
+            if (j.state == Job.State.WAITING) {
+                d.waiting--;
+                return j;
+            }
+        }
+        return null;
+    }
+
+    /** A delivery thread: runs its job, then keeps taking startable jobs until there is none. */
+    private void run(Job first) {
+        Job j = first;
+        while (j != null) {
             try {
                 task.accept(j);
             } catch (Throwable e) {
                 j.failure = e;
                 log.error("Delivery task failed for {}", j, e);
-            } finally {
-                completed.add(j);
             }
-        });
-        t.start();
-    }
-
-    /**
-     * The next job whose delivery thread finished, waiting up to {@code timeoutMillis} (0: no
-     * wait); null when none. Frees its slots.
-     */
-    Job nextCompleted(long timeoutMillis) throws InterruptedException {
-        Job j = timeoutMillis <= 0 ? completed.poll() : completed.poll(timeoutMillis, TimeUnit.MILLISECONDS);
-        if (j != null) release(j);
-        return j;
+            Job next = null;
+            lock.lock();
+            try {
+                release(j);
+                if (!holding) next = nextLocked();
+            } finally {
+                lock.unlock();
+            }
+            completed.add(j);
+            j = next;
+        }
     }
 
     private void release(Job j) {
@@ -136,6 +190,11 @@ final class Dispatcher {
         Domain d = domains.get(j.domain);
         if (d == null) return;
         d.running--;
+        long now = nanoTime.getAsLong();
+        long gap = now - d.lastCompletion;
+        d.completionGap = d.completionGap == 0 ? gap : (3 * d.completionGap + gap) / 4;
+        d.lastCompletion = now;
+        d.completions++;
         if (d.waiting > 0 && !d.inTurn) {
             d.inTurn = true;
             turns.addLast(d);
@@ -144,10 +203,30 @@ final class Dispatcher {
         }
     }
 
-    /** A WAITING job leaves the queue without running (parked or abandoned); call before changing its state. */
-    void withdraw(Job j) {
-        Domain d = domains.get(j.domain);
-        if (d != null && j.state == Job.State.WAITING) d.waiting--;
+    /**
+     * The next job whose delivery finished, waiting up to {@code timeoutMillis} (0: no wait); null
+     * when none. Its slots are already free.
+     */
+    Job nextCompleted(long timeoutMillis) throws InterruptedException {
+        return timeoutMillis <= 0 ? completed.poll() : completed.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Takes a WAITING job out of its queue without running it (parked or abandoned).
+     *
+     * @return false when it is no longer waiting (a delivery thread just started it)
+     */
+    boolean withdraw(Job j, Job.State to) {
+        lock.lock();
+        try {
+            if (j.state != Job.State.WAITING) return false;
+            Domain d = domains.get(j.domain);
+            if (d != null) d.waiting--;
+            j.state = to;
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void forgetIfIdle(Domain d) {
@@ -157,16 +236,64 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * Waiting jobs of saturated domains (at their limit) that are expected to wait longer than
+     * {@code maxWaitNanos} for a slot: the k-th waiting job of a domain (from 0) waits about
+     * {@code (k + 1) × gap}, where gap is the domain's smoothed time between completions, or the
+     * time since its last completion divided by its running deliveries when that is longer (a
+     * stalled domain looks slower and slower). Until a domain has completed two rounds of its
+     * limit, only a quiet spell longer than {@link #STARTUP_GRACE_NANOS} counts, so the slow first
+     * deliveries of a cold start park nothing.
+     */
+    List<Job> longWaiters(long maxWaitNanos) {
+        List<Job> out = new ArrayList<>();
+        int perDomain = maxPerDomain;
+        lock.lock();
+        try {
+            long now = nanoTime.getAsLong();
+            for (Domain d : domains.values()) {
+                if (d.running < perDomain || d.waiting == 0) continue;
+                long quiet = now - d.lastCompletion;
+                // The first rounds include connection set-up (and a cold JIT): not a rate to trust yet.
+                boolean measured = d.completions >= 2 * perDomain;
+                if (!measured && quiet < STARTUP_GRACE_NANOS) continue;
+                // n deliveries running for t without one finishing: at best one finishes every t / n
+                long gap = quiet / Math.max(1, d.running);
+                if (measured) gap = Math.max(gap, d.completionGap);
+                if (gap <= 0 || (long) d.waiting * gap <= maxWaitNanos) continue;
+                long k = 0;
+                for (Job j : d.queue) {
+                    if (j.state != Job.State.WAITING) continue;
+                    if ((k + 1) * gap > maxWaitNanos) out.add(j);
+                    k++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
     /** Deliveries to this domain in progress. */
     int running(String domain) {
-        Domain d = domains.get(domain);
-        return d == null ? 0 : d.running;
+        lock.lock();
+        try {
+            Domain d = domains.get(domain);
+            return d == null ? 0 : d.running;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Jobs of this domain waiting for a slot. */
     int waiting(String domain) {
-        Domain d = domains.get(domain);
-        return d == null ? 0 : d.waiting;
+        lock.lock();
+        try {
+            Domain d = domains.get(domain);
+            return d == null ? 0 : d.waiting;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Deliveries in progress (any thread). */

@@ -2,8 +2,12 @@ package dev.outflow.worker.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -12,6 +16,9 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
@@ -27,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * OUT_OF_ORDER_SEQUENCE_NUMBER, seen on fresh partitions) aborts and re-sends the same records in a
  * new transaction; a fatal one (fenced producer, invalid state) closes the producer, creates a new
  * one with the same {@code transactional.id} (which aborts whatever the old one left open) and
- * re-sends. Offsets refused because of a rebalance (stale generation, unknown member) abort and
+ * re-sends. An output the broker refuses for good (too large for its topic, invalid) is replaced by
+ * a fallback (the record to the DLQ; nothing when even that is refused) so one record cannot stall
+ * its partition. Offsets refused because of a rebalance (stale generation, unknown member) abort and
  * report {@link Result#RETRY_LATER}, so the poll loop retries after its next poll with fresh group
  * metadata. Only a fenced group instance reports {@link Result#GROUP_LOST}: the caller gives the
  * jobs up and the records are redelivered (at-least-once).
@@ -42,13 +51,23 @@ final class EventTransaction implements AutoCloseable {
 
     private final Supplier<Producer<byte[], byte[]>> factory;
     private final Duration initTimeout;
+    private final BiFunction<Job, Exception, List<ProducerRecord<byte[], byte[]>>> fallback;
+    /** Jobs with an output the broker refuses for good (too large, invalid), from send callbacks. */
+    private final Map<Job, Exception> refused = new ConcurrentHashMap<>();
     private volatile Producer<byte[], byte[]> producer;
     private boolean open;
     private boolean broken;
 
-    EventTransaction(Supplier<Producer<byte[], byte[]>> factory, Duration initTimeout) {
+    /**
+     * @param fallback replacement outputs for a job whose outputs the broker refuses for good (a
+     *                 record too large for the topic, an invalid record): retrying the same records
+     *                 could never succeed and would stall the partition
+     */
+    EventTransaction(Supplier<Producer<byte[], byte[]>> factory, Duration initTimeout,
+                     BiFunction<Job, Exception, List<ProducerRecord<byte[], byte[]>>> fallback) {
         this.factory = factory;
         this.initTimeout = initTimeout;
+        this.fallback = fallback;
     }
 
     /** Creates the producer and initialises transactions (which also aborts a transaction a predecessor left open). */
@@ -93,7 +112,7 @@ final class EventTransaction implements AutoCloseable {
                 if (broken) recover();
                 producer.beginTransaction();
                 open = true;
-                for (Job j : b.jobs) send(j.outputs);
+                for (Job j : b.jobs) send(j);
                 if (!b.offsets.isEmpty()) producer.sendOffsetsToTransaction(b.offsets, b.group);
                 producer.commitTransaction();
                 open = false;
@@ -117,6 +136,7 @@ final class EventTransaction implements AutoCloseable {
             } catch (KafkaException | IllegalStateException e) {
                 log.warn("Transaction of {} record(s) failed (attempt {}/{}): {}", b.jobs.size(), attempt, ATTEMPTS, e.toString());
                 broken = true;
+                replaceRefused();
                 pause(50L << attempt);
             }
         }
@@ -124,8 +144,25 @@ final class EventTransaction implements AutoCloseable {
         return Result.RETRY_LATER;
     }
 
-    private void send(List<ProducerRecord<byte[], byte[]>> out) {
-        for (int i = 0; i < out.size(); i++) producer.send(out.get(i));
+    private void send(Job j) {
+        List<ProducerRecord<byte[], byte[]>> out = j.outputs;
+        if (out.isEmpty()) return;
+        Callback refusal = (metadata, e) -> {
+            if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException || e instanceof InvalidRecordException) {
+                refused.putIfAbsent(j, e);
+            }
+        };
+        for (int i = 0; i < out.size(); i++) producer.send(out.get(i), refusal);
+    }
+
+    private void replaceRefused() {
+        if (refused.isEmpty()) return;
+        for (Map.Entry<Job, Exception> e : refused.entrySet()) {
+            Job j = e.getKey();
+            log.error("The broker refuses an output of {} ({}); publishing its fallback instead", j, e.getValue().toString());
+            j.outputs = fallback.apply(j, e.getValue());
+        }
+        refused.clear();
     }
 
     /** Aborts, or replaces the producer when it cannot abort; leaves no transaction open. */

@@ -13,7 +13,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * given up; the record will be redelivered to the next owner).
  *
  * <p>Owned by the poll thread, except between dispatch and completion, when only the delivery
- * thread writes it; the completion queue hands it back (happens-before), so no field is volatile.
+ * thread writes its outputs; the completion queue hands it back (happens-before). Only
+ * {@link #state} is shared while the job waits (see {@link Dispatcher}).
  */
 final class Job {
     enum State { WAITING, RUNNING, DONE, PARKED, ABANDONED }
@@ -37,7 +38,8 @@ final class Job {
     /** Key of the per-domain limit; null when not deliverable. */
     final String domain;
 
-    State state;
+    /** Written by the poll thread, and by a delivery thread when it starts the job (under the dispatcher's lock). */
+    volatile State state;
     /** Records to publish in the transaction that commits this job's offset. */
     List<ProducerRecord<byte[], byte[]>> outputs = List.of();
     int kinds;

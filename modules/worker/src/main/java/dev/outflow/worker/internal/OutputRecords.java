@@ -133,6 +133,20 @@ final class OutputRecords {
     }
 
     /**
+     * Replacement outputs for a job whose outputs the broker refuses for good: first the consumed
+     * record to the DLQ with the reason; when even that was refused, nothing.
+     */
+    List<ProducerRecord<byte[], byte[]>> fallback(Job j, Exception e) {
+        j.delivered = null;
+        if (j.kinds == Job.DEAD_LETTER) {
+            j.kinds = 0;
+            return List.of();
+        }
+        j.kinds = Job.DEAD_LETTER;
+        return deadLetter(j.record, "the broker refused the outcome records: " + e);
+    }
+
+    /**
      * The parked copy of a record whose domain is saturated: same key, to the first delay bucket,
      * {@code throttled} set and {@code notBefore} given; attempt unchanged. Modifies {@code m}.
      */

@@ -2,6 +2,7 @@ package dev.outflow.worker.internal;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -17,8 +18,6 @@ final class PartitionWindow {
     private int inProgress;
     /** As last asked of the consumer. */
     boolean paused;
-    /** Earliest time (nanoTime) parking may be tried again on this partition. */
-    long parkNotBefore;
     /** Set once the partition is revoked or lost: late completions are ignored. */
     boolean gone;
 
@@ -74,21 +73,17 @@ final class PartitionWindow {
         return jobs;
     }
 
-    /** Held jobs, newest first. */
-    Iterable<Job> newestFirst() {
-        return jobs::descendingIterator;
-    }
-
     /**
-     * Forgets every held job: the ones in progress become ABANDONED ({@code onWaiting} sees the
-     * waiting ones first, to withdraw them from their queues).
+     * Forgets every held job: the ones in progress become ABANDONED ({@code withdraw} sees the
+     * waiting ones first, to take them out of their queues; a job it cannot withdraw has just
+     * started and is abandoned while it runs).
      *
      * @return how many jobs were held
      */
-    int clear(Consumer<Job> onWaiting) {
+    int clear(Predicate<Job> withdraw) {
         int n = jobs.size();
         for (Job j : jobs) {
-            if (j.state == Job.State.WAITING) onWaiting.accept(j);
+            if (j.state == Job.State.WAITING) withdraw.test(j);
             if (j.inProgress()) j.state = Job.State.ABANDONED;
         }
         jobs.clear();

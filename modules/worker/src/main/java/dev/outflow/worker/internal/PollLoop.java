@@ -2,9 +2,7 @@ package dev.outflow.worker.internal;
 
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.codec.CodecFactory;
-import dev.outflow.codec.RecordDecodeException;
 import dev.outflow.codec.RecordSerde;
-import dev.outflow.codec.topics.Warmup;
 import dev.outflow.core.config.LiveConfig;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.delivery.Delivery;
@@ -14,7 +12,6 @@ import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.DomainShards;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -42,11 +39,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's poll loop, run on one platform thread that alone touches the consumer and the
- * transactional producer. Each turn it polls, decodes and checks the new records, starts
- * deliveries within the limits, parks records of saturated domains, pauses partitions whose window
- * is full (or everything when delivery is paused), and publishes the completed prefix of every
- * partition in the open transaction, which it commits every {@code commitInterval}.
+ * The worker's poll loop, run on one platform thread that alone touches the consumer. Each turn it
+ * polls, turns the new records into jobs ({@link RecordIntake}), starts deliveries within the
+ * limits ({@link Dispatcher}), parks records of saturated domains ({@link Parking}), pauses
+ * partitions whose window is full (or everything when delivery is paused), and hands the completed
+ * prefix of every partition to {@link Commits}, whose thread commits a transaction about every
+ * {@code commitInterval}.
  *
  * <p>Rebalance (cooperative): on revoke, waiting records of the revoked partitions are given up,
  * in-flight ones get {@code revokeTimeout} to finish, and the completed prefix is committed before
@@ -55,21 +53,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
-    private static final long PARK_RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Minimum time a revoke or shutdown may spend committing what completed. */
     private static final Duration MIN_FLUSH = Duration.ofSeconds(5);
 
     private final Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers;
     private final Commits commits;
     private final Dispatcher dispatcher;
-    private final OutputRecords outputs;
-    private final RecordSerde<OutboundMessage> serde;
+    private final RecordIntake intake;
+    private final Parking parking;
     private final LiveConfig config;
     private final BooleanSupplier controlPaused;
     private final LoopSettings s;
-    private final Clock clock;
     private final Counters counters;
-    private final String parkTopic;
     private final Map<TopicPartition, PartitionWindow> windows = new HashMap<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -79,6 +74,7 @@ public final class PollLoop implements Runnable {
     private volatile boolean paused;
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile int uncommittedAtHalt = -1;
+    private volatile Throwable failure;
     /** Set when closing: the consumer's close calls the rebalance listener, which must then do nothing. */
     private boolean closing;
 
@@ -89,15 +85,12 @@ public final class PollLoop implements Runnable {
         this.commits = new Commits(new CommitPipeline(tx, "outflow-commit-" + settings.workerId()), settings, counters,
                 afterCommit, this::lostGroup);
         this.dispatcher = new Dispatcher(task);
-        this.outputs = outputs;
-        this.serde = serde;
+        this.intake = new RecordIntake(serde, outputs, clock);
+        this.parking = new Parking(dispatcher, outputs, settings, clock);
         this.config = config;
         this.controlPaused = controlPaused;
         this.s = settings;
-        this.clock = clock;
         this.counters = counters;
-        this.parkTopic = settings.topics().delayBuckets().isEmpty() ? null
-                : settings.topics().delay(settings.topics().delayBuckets().getFirst());
     }
 
     /**
@@ -115,24 +108,9 @@ public final class PollLoop implements Runnable {
         OutputRecords outputs = new OutputRecords(settings.topics(), codecs.deliveryEvent(), codecs.outboundMessage(), shards,
                 settings.workerId());
         DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock);
-        return new PollLoop(consumers, new EventTransaction(producers, settings.initTimeout()), task, outputs,
-                codecs.outboundMessage(), config, controlPaused, settings, clock, new Counters(), jobs -> runHooks(deliveredHook, jobs));
-    }
-
-    /** The delivered hook is informational: it runs after the commit, off the loop thread. */
-    private static void runHooks(PluginChain hooks, List<Job> committed) {
-        if (hooks == null || hooks.plugins().isEmpty()) return;
-        List<Job> delivered = null;
-        for (Job j : committed) {
-            if (j.delivered == null) continue;
-            if (delivered == null) delivered = new ArrayList<>();
-            delivered.add(j);
-        }
-        if (delivered == null) return;
-        List<Job> batch = delivered;
-        Thread.ofVirtual().name("outflow-delivered-hook").start(() -> {
-            for (Job j : batch) hooks.delivered(j.delivery.view(), j.delivered);
-        });
+        EventTransaction tx = new EventTransaction(producers, settings.initTimeout(), outputs::fallback);
+        return new PollLoop(consumers, tx, task, outputs, codecs.outboundMessage(), config, controlPaused, settings, clock,
+                new Counters(), new DeliveredHooks(deliveredHook));
     }
 
     @Override
@@ -154,6 +132,7 @@ public final class PollLoop implements Runnable {
                 shutdown();
             }
         } catch (Throwable e) {
+            failure = e;
             log.error("Worker {} stopped on an unexpected error", s.workerId(), e);
             closeQuietly();
         } finally {
@@ -172,10 +151,11 @@ public final class PollLoop implements Runnable {
     private void turn() {
         try {
             boolean hold = deliveryPaused();
+            limits(hold);
             drainCompletions(0);
             if (!hold) {
                 dispatch();
-                park();
+                parking.park(windows.values());
             }
             applyPauses(hold);
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(pollMillis()));
@@ -208,8 +188,13 @@ public final class PollLoop implements Runnable {
     }
 
     private void dispatch() {
+        dispatcher.dispatch();
+    }
+
+    /** Hot limits and the pause go to the dispatcher, whose delivery threads also start jobs. */
+    private void limits(boolean hold) {
         var c = config.get();
-        dispatcher.dispatch(c.get(OutflowKeys.CONCURRENCY_MAX), c.get(OutflowKeys.DOMAIN_CONCURRENCY));
+        dispatcher.limits(c.get(OutflowKeys.CONCURRENCY_MAX), c.get(OutflowKeys.DOMAIN_CONCURRENCY), hold || stopRequested);
     }
 
     private void take(ConsumerRecords<byte[], byte[]> records) {
@@ -221,34 +206,11 @@ public final class PollLoop implements Runnable {
                 continue;
             }
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                Job j = intake(w, r);
+                Job j = intake.take(w, r);
                 w.add(j);
                 if (j.state == Job.State.WAITING) dispatcher.enqueue(j);
             }
         }
-    }
-
-    /** Decodes and checks a record: a job to deliver, or one already done (warm-up, DLQ, rejected). */
-    private Job intake(PartitionWindow w, ConsumerRecord<byte[], byte[]> r) {
-        if (Warmup.isWarmup(r)) return Job.handled(w, r, null, List.of(), 0);
-        if (r.value() == null) return Job.handled(w, r, null, outputs.deadLetter(r, "record has no value"), Job.DEAD_LETTER);
-        OutboundMessage m;
-        try {
-            m = serde.deserialize(r.topic(), r.value());
-        } catch (RecordDecodeException e) {
-            log.warn("Undecodable record {}-{}@{} to the DLQ: {}", r.topic(), r.partition(), r.offset(), e.reason());
-            return Job.handled(w, r, null, outputs.deadLetter(r, e.reason()), Job.DEAD_LETTER);
-        } catch (RuntimeException e) {
-            log.warn("Undecodable record {}-{}@{} to the DLQ: {}", r.topic(), r.partition(), r.offset(), e.toString());
-            return Job.handled(w, r, null, outputs.deadLetter(r, "cannot decode: " + e), Job.DEAD_LETTER);
-        }
-        MessageCheck.Checked checked = MessageCheck.check(m);
-        Rejection why = checked.rejection();
-        if (why != null) {
-            log.warn("Invalid message {} at {}-{}@{} rejected: {}", m.getId(), r.topic(), r.partition(), r.offset(), why.reason());
-            return Job.handled(w, r, m, outputs.rejected(r, m, why, clock.instant()), Job.DEAD_LETTER | Job.REJECTED);
-        }
-        return Job.deliverable(w, r, m, checked.delivery());
     }
 
     private void drainCompletions(long waitMillis) {
@@ -257,11 +219,7 @@ public final class PollLoop implements Runnable {
             j = dispatcher.nextCompleted(waitMillis);
             while (j != null) {
                 if (j.state == Job.State.RUNNING) {
-                    if (j.failure != null) {
-                        j.outputs = outputs.deadLetter(j.record, "worker error: " + j.failure);
-                        j.kinds = Job.DEAD_LETTER;
-                        j.delivered = null;
-                    }
+                    if (j.failure != null) intake.failed(j);
                     j.state = Job.State.DONE;
                     j.window.left(j);
                 }
@@ -270,37 +228,6 @@ public final class PollLoop implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptException(e);
-        }
-    }
-
-    /**
-     * Parks waiting records of saturated domains when a partition's window is full, so the other
-     * domains of the partition keep flowing. A saturated domain keeps one round of waiting records
-     * (its limit) so its connections stay busy; the older records are kept, the newer parked. A
-     * partition parks at most once per throttle delay, which bounds the churn through the delay
-     * topic when a partition carries little else than one saturated domain.
-     */
-    private void park() {
-        if (parkTopic == null) return;
-        long now = System.nanoTime();
-        int perDomain = config.get().get(OutflowKeys.DOMAIN_CONCURRENCY);
-        Instant notBefore = null;
-        for (PartitionWindow w : windows.values()) {
-            if (w.inProgress() < s.windowLimit() || now - w.parkNotBefore < 0) continue;
-            int parked = 0;
-            for (Job j : w.newestFirst()) {
-                if (j.state != Job.State.WAITING || dispatcher.running(j.domain) < perDomain
-                        || dispatcher.waiting(j.domain) <= perDomain) continue;
-                if (notBefore == null) notBefore = clock.instant().plus(s.throttleDelay());
-                dispatcher.withdraw(j);
-                j.state = Job.State.PARKED;
-                j.outputs = List.of(outputs.parked(j.record, j.message, notBefore, parkTopic));
-                j.kinds = Job.PARKED_BIT;
-                w.left(j);
-                parked++;
-            }
-            w.parkNotBefore = now + (parked > 0 ? s.throttleDelay().toNanos() : PARK_RESCAN_NANOS);
-            if (parked > 0) log.info("Parked {} record(s) of saturated domains from {} for {}", parked, w.tp, s.throttleDelay());
         }
     }
 
@@ -338,7 +265,7 @@ public final class PollLoop implements Runnable {
         for (PartitionWindow w : windows.values()) {
             long first = w.firstOffset();
             if (first >= 0) rewind.merge(w.tp, first, Math::min);
-            counters.abandoned.addAndGet(w.clear(dispatcher::withdraw));
+            counters.abandoned.addAndGet(w.clear(PollLoop.this::abandonWaiting));
         }
         counters.abandoned.addAndGet(uncommitted.size());
         Set<TopicPartition> owned = consumer.assignment();
@@ -351,6 +278,7 @@ public final class PollLoop implements Runnable {
 
     /** Takes nothing new, lets in-flight deliveries finish within the shutdown timeout, commits, closes. */
     private void shutdown() {
+        limits(true);
         applyPauses(true);
         for (PartitionWindow w : windows.values()) withdrawWaiting(w);
         long deadline = System.nanoTime() + s.shutdownTimeout().toNanos();
@@ -365,7 +293,7 @@ public final class PollLoop implements Runnable {
         publishPrefixes();
         commits.flush(remainingOrMin(deadline), consumer::groupMetadata);
         int left = commits.held();
-        for (PartitionWindow w : windows.values()) left += w.clear(dispatcher::withdraw);
+        for (PartitionWindow w : windows.values()) left += w.clear(PollLoop.this::abandonWaiting);
         counters.abandoned.addAndGet(left);
         if (dispatcher.running() > 0 || left > 0) {
             log.warn("Worker {} stopped with {} delivery(ies) still running and {} record(s) uncommitted; they will be redelivered",
@@ -384,12 +312,12 @@ public final class PollLoop implements Runnable {
 
     private void withdrawWaiting(PartitionWindow w) {
         for (Job j : w.jobs()) {
-            if (j.state == Job.State.WAITING) {
-                dispatcher.withdraw(j);
-                j.state = Job.State.ABANDONED;
-                w.left(j);
-            }
+            if (j.state == Job.State.WAITING && abandonWaiting(j)) w.left(j);
         }
+    }
+
+    private boolean abandonWaiting(Job j) {
+        return dispatcher.withdraw(j, Job.State.ABANDONED);
     }
 
     /** What a crash leaves: nothing committed, the producer and consumer dropped, the group not told. */
@@ -452,7 +380,7 @@ public final class PollLoop implements Runnable {
             }
             int left = 0;
             for (PartitionWindow w : leaving) {
-                left += w.clear(dispatcher::withdraw);
+                left += w.clear(PollLoop.this::abandonWaiting);
                 w.gone = true;
                 windows.remove(w.tp);
             }
@@ -519,6 +447,16 @@ public final class PollLoop implements Runnable {
     /** Records taken but uncommitted when {@link #haltNow()} took effect; -1 before. */
     public int uncommittedAtHalt() {
         return uncommittedAtHalt;
+    }
+
+    /** True from the end of start-up until the loop exits. */
+    public boolean isRunning() {
+        return ready.isDone() && !ready.isCompletedExceptionally() && !done.isDone();
+    }
+
+    /** The error that stopped the loop, or null. */
+    public Throwable failure() {
+        return failure;
     }
 
     public int inFlight() {

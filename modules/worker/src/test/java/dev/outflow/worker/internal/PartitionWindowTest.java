@@ -56,7 +56,7 @@ class PartitionWindowTest {
         w.add(waiting);
         w.add(running);
         List<Job> withdrawn = new ArrayList<>();
-        assertThat(w.clear(withdrawn::add)).isEqualTo(2);
+        assertThat(w.clear(withdrawn::add)).isEqualTo(2); // the test's withdraw leaves the state to clear()
         assertThat(withdrawn).containsExactly(waiting);
         assertThat(waiting.state).isEqualTo(Job.State.ABANDONED);
         assertThat(running.state).isEqualTo(Job.State.ABANDONED);

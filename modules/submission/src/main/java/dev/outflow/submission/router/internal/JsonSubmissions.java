@@ -128,8 +128,7 @@ final class JsonSubmissions {
         if (node == null || node.isNull()) return Map.of();
         if (!node.isObject()) throw new IllegalArgumentException("\"notes\" must be an object of strings");
         Map<String, String> out = new HashMap<>(node.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 throw new IllegalArgumentException("\"notes\".\"" + printable(e.getKey()) + "\" must be a string");
             }

@@ -61,7 +61,7 @@ public final class RecordHandler {
                 List<ProducerRecord<byte[], byte[]>> parts = outputs.parts(a.parts());
                 if (parts == null) {
                     yield reject(r, a.id(), s.mailFrom(), s.recipients(), 552, "5.3.4",
-                            "Message too large for the outbound topic once split per domain", now);
+                            "Message too large for the outbound topic (records up to " + outputs.maxPartBytes() + " bytes)", now);
                 }
                 yield new Decision(Kind.ACCEPTED, a.id(), id != null, parts, parts.size());
             }
@@ -76,11 +76,38 @@ public final class RecordHandler {
         return reject(r, null, null, List.of(), 451, "4.3.0", "Internal error in the router: " + e, now);
     }
 
+    /**
+     * The decision for a record whose outputs the broker refused (see {@link Isolation}): rejected
+     * with the broker's error, with or without the DLQ copy (which may be refused for the same reason).
+     */
+    public Decision refused(ConsumerRecord<byte[], byte[]> r, Throwable error, boolean withCopy, long now) {
+        String id = null;
+        String mailFrom = null;
+        List<String> recipients = List.of();
+        try {
+            DecodedSubmission s = decoder.decode(r.topic(), r.value());
+            id = eventId(s.id());
+            mailFrom = s.mailFrom();
+            recipients = s.recipients();
+        } catch (InvalidSubmissionException e) {
+            id = eventId(e.id());
+        }
+        boolean tooLarge = error instanceof org.apache.kafka.common.errors.RecordTooLargeException
+                || error instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException;
+        return reject(r, id, mailFrom, recipients, 554, tooLarge ? "5.3.4" : "5.3.0",
+                "The broker refused a record of this message: " + error, now, withCopy);
+    }
+
     private Decision reject(ConsumerRecord<byte[], byte[]> r, String id, String mailFrom, List<String> recipients,
                             int code, String enhanced, String reason, long now) {
+        return reject(r, id, mailFrom, recipients, code, enhanced, reason, now, true);
+    }
+
+    private Decision reject(ConsumerRecord<byte[], byte[]> r, String id, String mailFrom, List<String> recipients,
+                            int code, String enhanced, String reason, long now, boolean withCopy) {
         String eventId = id != null ? id : intake.newId();
         return new Decision(Kind.REJECTED, eventId, false,
-                outputs.rejected(r, eventId, mailFrom, recipients, code, enhanced, reason, now), 0);
+                outputs.rejected(r, eventId, mailFrom, recipients, code, enhanced, reason, now, withCopy), 0);
     }
 
     /** The producer's id when usable as an event key, else null (a fresh one is taken). */

@@ -14,7 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +26,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -37,9 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Any failure of a transaction aborts it, forgets its dedupe entries and counts, and seeks the
  * consumer back to the first record of the transaction, so the records are decided again: outputs
- * are never published twice or lost. Partitions revoked by a rebalance are committed first; lost
- * ones are aborted. The dedupe changelog of newly assigned partitions is restored before their
- * first record is handled (inside the rebalance callback, so before {@code poll} returns records).
+ * are never published twice or lost. A record the broker keeps refusing is found and rejected by
+ * {@link Isolation}. Partitions revoked by a rebalance are committed first; lost ones are aborted.
+ * The dedupe changelog of newly assigned partitions is restored inside the rebalance callback, so
+ * before {@code poll} returns their records.
  *
  * <p>Runs on one thread; {@link #stop()}, {@link #halt()} and the readiness calls are thread-safe.
  */
@@ -60,31 +65,32 @@ public final class RouterLoop implements Runnable {
 
     private final Settings settings;
     private final Supplier<Consumer<byte[], byte[]>> consumers;
-    private final Supplier<Producer<byte[], byte[]>> producers;
     private final Supplier<Consumer<byte[], byte[]>> restorers;
     private final RecordHandler handler;
     private final DedupeStore store;
     private final DedupeChangelog changelog;
     private final Clock clock;
+    private final TransactionalProducer producer;
+    private final Isolation isolation = new Isolation();
     private final RouterCounters counters = new RouterCounters();
     private final RouterCounters.Tally tally = new RouterCounters.Tally();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CountDownLatch done = new CountDownLatch(1);
 
+    private volatile Set<TopicPartition> assignment = Set.of();
     private volatile boolean stopping;
     private volatile boolean haltRequested;
     private volatile int uncommittedAtHalt = -1;
     private boolean halted;
 
     private Consumer<byte[], byte[]> consumer;
-    private Producer<byte[], byte[]> producer;
     private Consumer<byte[], byte[]> restorer;
-    // The open transaction.
-    private boolean open;
+    // The open transaction: first and next offset per partition, records, whether it holds a refused record.
     private final Map<TopicPartition, Long> first = new HashMap<>();
-    private final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+    private final Map<TopicPartition, Long> next = new HashMap<>();
     private int txnRecords;
     private long txnStartNanos;
+    private boolean holdsRemedy;
     private int failures;
     private long lastExpire;
 
@@ -93,18 +99,18 @@ public final class RouterLoop implements Runnable {
                       DedupeChangelog changelog, Clock clock) {
         this.settings = settings;
         this.consumers = consumers;
-        this.producers = producers;
         this.restorers = restorers;
         this.handler = handler;
         this.store = store;
         this.changelog = changelog;
         this.clock = clock;
+        this.producer = new TransactionalProducer(producers, settings.startTimeout(), () -> stopping, this::backOff);
     }
 
     @Override
     public void run() {
         try {
-            producer = newProducer(true);
+            producer.init();
             consumer = consumers.get();
             consumer.subscribe(List.of(settings.inputTopic()), new Rebalance());
             ready.complete(null);
@@ -119,22 +125,12 @@ public final class RouterLoop implements Runnable {
 
     private void loop() {
         while (!stopping) {
-            ConsumerRecords<byte[], byte[]> batch;
-            try {
-                batch = consumer.poll(pollTimeout());
-            } catch (WakeupException e) {
-                continue;
-            } catch (InterruptException e) {
-                throw e;
-            } catch (KafkaException e) {
-                if (e instanceof org.apache.kafka.common.errors.AuthorizationException
-                        || e instanceof org.apache.kafka.common.errors.AuthenticationException) throw e;
-                failures++;
-                log.warn("Router {}: poll failed: {}", settings.routerId(), e.toString());
-                backOff();
-                continue;
+            ConsumerRecords<byte[], byte[]> batch = poll();
+            if (batch == null) continue;
+            if (!batch.isEmpty()) {
+                if (isolation.active()) handleOne(batch);
+                else handleBatch(batch);
             }
-            if (!batch.isEmpty()) handleBatch(batch);
             if (haltRequested && (txnRecords > 0 || batch.isEmpty())) {
                 haltNow();
                 return;
@@ -145,19 +141,31 @@ public final class RouterLoop implements Runnable {
         commit();
     }
 
+    /** The next records, or null after a wake-up or a poll failure (backed off). */
+    private ConsumerRecords<byte[], byte[]> poll() {
+        try {
+            return consumer.poll(pollTimeout());
+        } catch (WakeupException e) {
+            return null;
+        } catch (InterruptException | AuthorizationException | AuthenticationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            failures++;
+            log.warn("Router {}: poll failed: {}", settings.routerId(), e.toString());
+            backOff();
+            return null;
+        }
+    }
+
     private void handleBatch(ConsumerRecords<byte[], byte[]> batch) {
         // Registered before handling, so a failure half-way rewinds every partition of the batch.
         for (TopicPartition tp : batch.partitions()) first.putIfAbsent(tp, batch.records(tp).getFirst().offset());
         if (txnRecords == 0) txnStartNanos = System.nanoTime();
         long now = clock.millis();
+        Predicate<String> seen = id -> store.seen(id, now);
         try {
             for (TopicPartition tp : batch.partitions()) {
-                for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
-                    next.put(tp, new OffsetAndMetadata(r.offset() + 1));
-                    txnRecords++;
-                    if (Warmup.isWarmup(r)) continue;
-                    handle(r, now);
-                }
+                for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) handle(tp, r, now, seen);
             }
         } catch (InterruptException e) {
             throw e;
@@ -168,19 +176,41 @@ public final class RouterLoop implements Runnable {
         }
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> r, long now) {
-        RecordHandler.Decision d;
-        try {
-            d = handler.handle(r, id -> store.seen(id, now), now);
-        } catch (SchemaRegistryException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // A bug must not stall the partition: the record is dead-lettered with the error.
-            log.error("Router failed on {}-{}@{}; dead-lettering it", r.topic(), r.partition(), r.offset(), e);
-            d = handler.internalError(r, e, now);
+    /** Isolation: the first record of the batch alone in a transaction; the others are read again. */
+    private void handleOne(ConsumerRecords<byte[], byte[]> batch) {
+        ConsumerRecord<byte[], byte[]> one = null;
+        for (TopicPartition tp : batch.partitions()) {
+            long firstOffset = batch.records(tp).getFirst().offset();
+            if (one == null) {
+                one = batch.records(tp).getFirst();
+                consumer.seek(tp, firstOffset + 1);
+            } else {
+                consumer.seek(tp, firstOffset);
+            }
         }
+        TopicPartition tp = new TopicPartition(one.topic(), one.partition());
+        first.put(tp, one.offset());
+        txnStartNanos = System.nanoTime();
+        long now = clock.millis();
+        try {
+            handle(tp, one, now, id -> store.seen(id, now));
+            commit();
+        } catch (InterruptException e) {
+            throw e;
+        } catch (SchemaRegistryException e) {
+            abortAndRewind("schema registry unavailable", e, false);
+        } catch (KafkaException | IllegalStateException e) {
+            abortAndRewind("sending failed", e, true);
+        }
+    }
+
+    private void handle(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, long now, Predicate<String> seen) {
+        next.put(tp, r.offset() + 1);
+        txnRecords++;
+        if (Warmup.isWarmup(r)) return;
+        RecordHandler.Decision d = decide(r, now, seen);
         List<ProducerRecord<byte[], byte[]>> out = d.outputs();
-        if (!out.isEmpty() || d.record()) begin();
+        if (!out.isEmpty() || d.record()) producer.begin();
         for (int i = 0; i < out.size(); i++) producer.send(out.get(i));
         if (d.record()) {
             int cp = changelog.partitionOf(r.partition());
@@ -188,6 +218,29 @@ public final class RouterLoop implements Runnable {
             producer.send(changelog.entry(cp, d.id(), now));
         }
         tally.add(d);
+    }
+
+    private RecordHandler.Decision decide(ConsumerRecord<byte[], byte[]> r, long now, Predicate<String> seen) {
+        Isolation.Remedy remedy = isolation.remedy(r);
+        if (remedy != Isolation.Remedy.NONE) {
+            holdsRemedy = true;
+            log.error("Router {}: the broker refuses the outputs of {}-{}@{} ({}); {}", settings.routerId(), r.topic(), r.partition(),
+                    r.offset(), isolation.error(), remedy);
+            return switch (remedy) {
+                case REJECT -> handler.refused(r, isolation.error(), true, now);
+                case REJECT_WITHOUT_COPY -> handler.refused(r, isolation.error(), false, now);
+                default -> new RecordHandler.Decision(RecordHandler.Kind.REJECTED, "", false, List.of(), 0);
+            };
+        }
+        try {
+            return handler.handle(r, seen, now);
+        } catch (SchemaRegistryException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A bug must not stall the partition: the record is dead-lettered with the error.
+            log.error("Router failed on {}-{}@{}; dead-lettering it", r.topic(), r.partition(), r.offset(), e);
+            return handler.internalError(r, e, now);
+        }
     }
 
     private boolean commitDue() {
@@ -203,19 +256,20 @@ public final class RouterLoop implements Runnable {
 
     /** Commits the open transaction with its offsets; on failure aborts and rewinds. */
     private void commit() {
-        if (next.isEmpty() && !open) return;
+        if (next.isEmpty() && !producer.isOpen()) return;
         try {
-            begin();
             long t0 = System.nanoTime();
-            producer.sendOffsetsToTransaction(Map.copyOf(next), consumer.groupMetadata());
-            producer.commitTransaction();
-            open = false;
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(next.size() * 2);
+            next.forEach((tp, offset) -> offsets.put(tp, new OffsetAndMetadata(offset)));
+            producer.commit(offsets, consumer.groupMetadata());
             if (log.isDebugEnabled()) {
                 log.debug("Committed {} record(s) in {} ms (transaction open {} ms)", txnRecords, (System.nanoTime() - t0) / 1_000_000,
                         (System.nanoTime() - txnStartNanos) / 1_000_000);
             }
             store.commitPending();
             counters.committed(tally);
+            isolation.committed(txnRecords);
+            if (holdsRemedy) isolation.resolved();
             clearTransaction();
             failures = 0;
         } catch (InterruptException e) {
@@ -225,39 +279,17 @@ public final class RouterLoop implements Runnable {
         }
     }
 
-    private void begin() {
-        if (!open) {
-            producer.beginTransaction();
-            open = true;
-        }
-    }
-
     /**
-     * Aborts (or replaces the producer when it cannot abort), forgets the transaction and reads its
-     * records again.
-     *
-     * @param producerFailed the producer threw: replace it when no transaction is open to abort
-     *                       (it failed to begin one) or when failures keep repeating
+     * Aborts (replacing the producer when it failed outside a transaction or keeps failing),
+     * forgets the transaction and reads its records again.
      */
     private void abortAndRewind(String what, Exception cause, boolean producerFailed) {
         failures++;
         log.warn("Router {}: {} ({} record(s) will be read again, failure {} in a row): {}", settings.routerId(), what, txnRecords,
                 failures, cause.toString());
         counters.countAbort();
-        // Replace a producer that failed outside a transaction (it could not begin one) or keeps failing.
-        boolean replace = producerFailed && (!open || failures >= 3);
-        if (open && !replace) {
-            try {
-                producer.abortTransaction();
-            } catch (InterruptException e) {
-                throw e;
-            } catch (KafkaException | IllegalStateException e) {
-                log.warn("Cannot abort ({}); replacing the producer", e.toString());
-                replace = true;
-            }
-        }
-        if (replace) replaceProducer();
-        open = false;
+        isolation.failed(failures, first, txnRecords, cause);
+        producer.abort(producerFailed && (!producer.isOpen() || failures >= Isolation.FAILURES_TO_ISOLATE));
         store.discardPending();
         Set<TopicPartition> owned = consumer.assignment();
         first.forEach((tp, offset) -> {
@@ -272,6 +304,7 @@ public final class RouterLoop implements Runnable {
         next.clear();
         tally.clear();
         txnRecords = 0;
+        holdsRemedy = false;
     }
 
     private void backOff() {
@@ -282,43 +315,6 @@ public final class RouterLoop implements Runnable {
             Thread.currentThread().interrupt();
             throw new InterruptException(e);
         }
-    }
-
-    /**
-     * A producer with transactions initialised. At start, gives up after the start timeout; later
-     * (a replacement) keeps trying until the loop is stopped, since the broker may be down a while.
-     */
-    private Producer<byte[], byte[]> newProducer(boolean atStart) {
-        long deadline = System.nanoTime() + settings.startTimeout().toNanos();
-        while (true) {
-            Producer<byte[], byte[]> p = producers.get();
-            try {
-                // Also aborts whatever a predecessor with the same transactional id left open.
-                p.initTransactions();
-                return p;
-            } catch (InterruptException e) {
-                p.close(Duration.ZERO);
-                throw e;
-            } catch (KafkaException e) {
-                p.close(Duration.ZERO);
-                if (e instanceof org.apache.kafka.common.errors.AuthorizationException
-                        || e instanceof org.apache.kafka.common.errors.AuthenticationException
-                        || (atStart && System.nanoTime() > deadline) || stopping) {
-                    throw e;
-                }
-                log.warn("Router {}: initTransactions failed, retrying: {}", settings.routerId(), e.toString());
-                failures++;
-                backOff();
-            }
-        }
-    }
-
-    private void replaceProducer() {
-        Producer<byte[], byte[]> old = producer;
-        producer = null;
-        open = false;
-        if (old != null) old.close(Duration.ZERO);
-        producer = newProducer(false);
     }
 
     private void expireNowAndThen() {
@@ -350,18 +346,33 @@ public final class RouterLoop implements Runnable {
             if (halted || partitions.isEmpty()) return;
             commit();
             dropUnneeded(partitions);
+            assignment = without(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             if (halted || partitions.isEmpty()) return;
-            if (open || !next.isEmpty()) abortAndRewind("partitions lost " + partitions, new KafkaException("group membership lost"), false);
+            if (producer.isOpen() || !next.isEmpty()) {
+                abortAndRewind("partitions lost " + partitions, new KafkaException("group membership lost"), false);
+            }
             dropUnneeded(partitions);
+            assignment = without(partitions);
+        }
+
+        private Set<TopicPartition> without(Collection<TopicPartition> leaving) {
+            Set<TopicPartition> s = new HashSet<>(consumer.assignment());
+            s.removeAll(leaving);
+            return Set.copyOf(s);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (halted || partitions.isEmpty()) return;
+            restore(partitions);
+            assignment = Set.copyOf(consumer.assignment());
+        }
+
+        private void restore(Collection<TopicPartition> partitions) {
             Set<Integer> missing = changelogPartitions(partitions);
             missing.removeIf(store::holds);
             if (missing.isEmpty()) return;
@@ -405,41 +416,28 @@ public final class RouterLoop implements Runnable {
         return counters;
     }
 
-    /** Committed dedupe ids held in memory (approximate when read from another thread). */
-    public int dedupeSize() {
-        return store.size();
+    /** Input partitions assigned now (after their dedupe entries were restored). */
+    public Set<TopicPartition> assignment() {
+        return assignment;
     }
 
     private void haltNow() {
         halted = true;
-        try {
-            if (open) producer.flush();
-        } catch (KafkaException e) {
-            log.debug("Flush before halt failed: {}", e.toString());
-        }
         uncommittedAtHalt = txnRecords;
-        producer.close(Duration.ZERO);
-        producer = null;
-        consumer.close(Duration.ZERO);
+        producer.halt();
+        consumer.close(CloseOptions.timeout(Duration.ZERO));
         consumer = null;
     }
 
     private void closeClients() {
         if (consumer != null) {
             try {
-                consumer.close(Duration.ofSeconds(5));
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             } catch (RuntimeException e) {
                 log.debug("Closing the consumer: {}", e.toString());
             }
         }
-        if (producer != null) {
-            try {
-                if (open) producer.abortTransaction();
-            } catch (RuntimeException e) {
-                log.debug("Abort on close: {}", e.toString());
-            }
-            producer.close(Duration.ofSeconds(5));
-        }
-        if (restorer != null) restorer.close(Duration.ZERO);
+        producer.close();
+        if (restorer != null) restorer.close(CloseOptions.timeout(Duration.ZERO));
     }
 }

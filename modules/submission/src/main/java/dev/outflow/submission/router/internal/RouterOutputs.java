@@ -34,20 +34,30 @@ public final class RouterOutputs {
     private final RecordSerde<OutboundMessage> messages;
     private final RecordSerde<DeliveryEvent> events;
     private final String routerId;
-    private final int maxRequestBytes;
+    private final long maxPartBytes;
 
-    /** @param maxRequestBytes the producer's {@code max.request.size}: larger parts are refused, not sent */
-    public RouterOutputs(Topics topics, CodecFactory codecs, String routerId, int maxRequestBytes) {
+    /**
+     * @param maxPartBytes the largest outbound record the producer and the outbound topic take
+     *                     ({@code max.request.size}, the topic's {@code max.message.bytes}):
+     *                     larger parts are refused here rather than by the broker, whose refusal
+     *                     would abort the transaction
+     */
+    public RouterOutputs(Topics topics, CodecFactory codecs, String routerId, long maxPartBytes) {
         this.topics = topics;
         this.messages = codecs.outboundMessage();
         this.events = codecs.deliveryEvent();
         this.routerId = routerId;
-        this.maxRequestBytes = maxRequestBytes;
+        this.maxPartBytes = maxPartBytes;
+    }
+
+    /** The largest outbound record accepted, in bytes. */
+    public long maxPartBytes() {
+        return maxPartBytes;
     }
 
     /**
      * The outbound records of an accepted message, one per part, keyed by routing key; null when a
-     * part would exceed the producer's request size (the caller rejects the message instead).
+     * part would exceed {@link #maxPartBytes()} (the caller rejects the message instead).
      */
     public List<ProducerRecord<byte[], byte[]>> parts(List<RoutedDelivery> parts) {
         String topic = topics.outbound();
@@ -55,8 +65,8 @@ public final class RouterOutputs {
         for (RoutedDelivery p : parts) {
             byte[] key = utf8(p.routingKey());
             byte[] value = messages.serialize(topic, OutboundRecords.toAvro(p.delivery(), p.origin()));
-            // Record framing is well under 1 KiB; refuse rather than poison the transaction.
-            if (value.length + key.length + 1024L > maxRequestBytes) return null;
+            // Uncompressed size plus record framing (well under 1 KiB): conservative, never too lax.
+            if (value.length + key.length + 1024L > maxPartBytes) return null;
             out.add(new ProducerRecord<>(topic, null, key, value));
         }
         return out;
@@ -71,10 +81,11 @@ public final class RouterOutputs {
      * @param code         SMTP-style reply code
      * @param enhancedCode RFC 3463 code
      * @param reason       one line: why
+     * @param withCopy     false to leave out the DLQ copy (when the DLQ refused it already)
      */
     public List<ProducerRecord<byte[], byte[]>> rejected(ConsumerRecord<byte[], byte[]> bad, String messageId, String mailFrom,
                                                          List<String> recipients, int code, String enhancedCode,
-                                                         String reason, long at) {
+                                                         String reason, long at, boolean withCopy) {
         String response = code + " " + enhancedCode + " " + reason;
         List<RecipientStatus> statuses = new ArrayList<>(recipients.size());
         for (String r : recipients) statuses.add(new RecipientStatus(r, code, enhancedCode, response));
@@ -87,8 +98,8 @@ public final class RouterOutputs {
         headers.add(DlqRecords.SOURCE_OFFSET, utf8(Long.toString(bad.offset())));
         if (bad.key() != null) headers.add(SUBMISSION_KEY, bad.key());
         String bounced = topics.bounced();
-        return List.of(DlqRecords.of(topics.dlq(), bad, response),
-                new ProducerRecord<>(bounced, null, utf8(messageId), events.serialize(bounced, e), headers));
+        ProducerRecord<byte[], byte[]> event = new ProducerRecord<>(bounced, null, utf8(messageId), events.serialize(bounced, e), headers);
+        return withCopy ? List.of(DlqRecords.of(topics.dlq(), bad, response), event) : List.of(event);
     }
 
     private static String truncate(String s) {
