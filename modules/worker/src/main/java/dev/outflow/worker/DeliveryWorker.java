@@ -1,5 +1,6 @@
 package dev.outflow.worker;
 
+import dev.outflow.codec.topics.StageConsumerProps;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.control.ControlListener;
@@ -140,7 +141,7 @@ public final class DeliveryWorker implements AutoCloseable {
                 shutdown, shutdown.compareTo(MAX_REVOKE_WAIT) < 0 ? shutdown : MAX_REVOKE_WAIT, window, 2 * window,
                 c.get(OutflowKeys.THROTTLE_DELAY), START_TIMEOUT);
         long maxRecord = Topics.maxRecordBytes(c.get(OutflowKeys.MAX_MESSAGE_BYTES));
-        Map<String, Object> consumerProps = KafkaClients.consumer(b.kafka, groupId(), "outflow-worker-" + workerId);
+        Map<String, Object> consumerProps = StageConsumerProps.of(b.kafka, groupId(), "outflow-worker-" + workerId);
         Map<String, Object> producerProps = KafkaClients.producer(b.kafka, transactionalId(), "outflow-worker-" + workerId + "-tx",
                 maxRecord);
         BooleanSupplier controlPaused = b.controlPause != null ? b.controlPause : () -> control != null && control.paused();

@@ -1,5 +1,6 @@
 package dev.outflow.submission.router;
 
+import dev.outflow.codec.topics.StageConsumerProps;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.topics.TopicBootstrap;
@@ -160,7 +161,7 @@ public final class SubmissionRouter implements AutoCloseable {
         long maxRecord = Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES));
         int maxRequest = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 20, maxRecord));
         String client = "outflow-router-" + routerId;
-        Map<String, Object> consumerProps = RouterClients.consumer(b.kafka, groupId(), client);
+        Map<String, Object> consumerProps = StageConsumerProps.of(b.kafka, groupId(), client);
         Duration commitInterval = config.get(OutflowKeys.ROUTER_COMMIT_INTERVAL);
         Map<String, Object> producerProps = RouterClients.producer(b.kafka, transactionalId(), client + "-tx", maxRequest,
                 commitInterval.toMillis());

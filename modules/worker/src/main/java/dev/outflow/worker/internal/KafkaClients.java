@@ -2,8 +2,6 @@ package dev.outflow.worker.internal;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
@@ -18,27 +16,6 @@ public final class KafkaClients {
     private KafkaClients() {
     }
 
-    /**
-     * The consumer of {@code outbound}: group {@code group}, no auto-commit, {@code read_committed}
-     * (DSNs and parked records come from transactions), up to 1000 records per poll, and the
-     * classic protocol with the cooperative sticky assignor unless {@code group.protocol=consumer}
-     * (KIP-848) is passed through.
-     */
-    public static Map<String, Object> consumer(Map<String, Object> base, String group, String clientId) {
-        Map<String, Object> p = new HashMap<>(base);
-        p.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
-        p.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        if (!"consumer".equalsIgnoreCase(String.valueOf(p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
-            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        }
-        return p;
-    }
 
     /**
      * The transactional producer of events, retries, DSNs, DLQ and parked records: acks=all,

@@ -3,7 +3,6 @@ package dev.outflow.submission.router.internal;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
@@ -18,24 +17,6 @@ public final class RouterClients {
     private RouterClients() {
     }
 
-    /**
-     * The consumer of {@code submissions}: group {@code group}, no auto-commit (offsets go in the
-     * transaction), {@code read_committed} (producers may write transactionally), 1000 records per
-     * poll, cooperative sticky assignment unless {@code group.protocol=consumer} is passed through.
-     */
-    public static Map<String, Object> consumer(Map<String, Object> base, String group, String clientId) {
-        Map<String, Object> p = clean(base);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        if (!"consumer".equalsIgnoreCase(String.valueOf(p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
-            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        }
-        return p;
-    }
 
     /** The group-less consumer that restores the dedupe changelog. */
     public static Map<String, Object> restorer(Map<String, Object> base, String clientId) {
