@@ -314,7 +314,10 @@ public final class SubmissionRouter implements AutoCloseable {
 
     /** Partitions of the submissions topic this router reads now (empty before the group assigned any). */
     public Set<TopicPartition> assignment() {
-        return loop == null ? Set.of() : loop.assignment();
+        if (loop == null) return Set.of();
+        String submissions = b.topics.submissions();
+        return loop.assignment().stream().filter(tp -> tp.topic().equals(submissions))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** Committed: records of the submissions topic read (warm-up records and retry topics excluded). */
