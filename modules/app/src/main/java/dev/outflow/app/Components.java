@@ -13,6 +13,7 @@ import dev.outflow.submission.smtpd.SubmissionServer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,13 +65,13 @@ final class Components implements AutoCloseable {
     private HttpEndpoint http() {
         if (http == null) {
             try {
-                http = new HttpEndpoint(ctx.config().get(OutflowKeys.HTTP_LISTEN));
+                http = new HttpEndpoint(ctx.config().get(OutflowKeys.HTTP_LISTEN), new HealthMonitor(ctx.kafka()));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot listen on http.listen=" + ctx.config().get(OutflowKeys.HTTP_LISTEN) + ": " + e.getMessage(), e);
             }
             started.add(0, http);
             var a = http.address();
-            lines.add(0, "http       http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/health and /metrics");
+            lines.add(0, "http       http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/health, /ready and /metrics");
         }
         return http;
     }
@@ -79,7 +80,8 @@ final class Components implements AutoCloseable {
         DeliveryWorker worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins).build().start();
         started.add(worker);
         HttpEndpoint h = http();
-        h.stage("worker");
+        h.stage(new HealthMonitor.Stage("worker", () -> stopped(worker.isRunning(), worker.failure()), ctx.group("worker"),
+                worker::assignment, ctx.config().get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS)));
         h.metric("outflow_worker_delivered_total", "Message parts (one per domain) delivered by this worker.", worker::delivered);
         h.metric("outflow_worker_deferred_total", "Message parts deferred by this worker.", worker::deferred);
         h.metric("outflow_worker_bounced_total", "Message parts bounced by this worker.", worker::bounced);
@@ -96,7 +98,9 @@ final class Components implements AutoCloseable {
     Components scheduler() {
         RetryScheduler scheduler = RetryScheduler.fromConfig(live, ctx.kafka()).start();
         started.add(scheduler);
-        http().stage("scheduler");
+        http().stage(new HealthMonitor.Stage("scheduler", () -> stopped(true, scheduler.failure()), ctx.group("scheduler"),
+                () -> scheduler.assignedPartitions() > 0 ? Set.of(new org.apache.kafka.common.TopicPartition(ctx.topics().deferred(), 0)) : Set.of(),
+                ctx.config().get(OutflowKeys.TOPIC_PARTITIONS)));
         http().metric("outflow_scheduler_partitions", "Partitions assigned to this scheduler.", scheduler::assignedPartitions);
         lines.add("scheduler  delay buckets " + String.join(",", ctx.config().get(OutflowKeys.SCHEDULER_BUCKETS))
                 + " (group " + ctx.group("scheduler") + ")");
@@ -107,7 +111,8 @@ final class Components implements AutoCloseable {
         SubmissionRouter router = SubmissionRouter.fromConfig(live, ctx.kafka(), plugins).start();
         started.add(router);
         HttpEndpoint h = http();
-        h.stage("router");
+        h.stage(new HealthMonitor.Stage("router", () -> null, ctx.group("router"), router::assignment,
+                ctx.config().get(OutflowKeys.TOPIC_PARTITIONS)));
         h.metric("outflow_router_submissions_total", "Submissions read.", router::submissions);
         h.metric("outflow_router_accepted_total", "Submissions queued.", router::accepted);
         h.metric("outflow_router_duplicates_total", "Submissions skipped as duplicates of a recent id.", router::duplicates);
@@ -127,11 +132,17 @@ final class Components implements AutoCloseable {
         started.add(queue);
         SubmissionServer server = new SubmissionServer(config, new Intake(config, plugins), queue).start();
         started.add(server);
-        http().stage("smtpd");
+        http().stage(HealthMonitor.Stage.listener("smtpd", () -> null));
         http().metric("outflow_smtpd_connections", "Open SMTP submission connections.", server::openConnections);
         lines.add("smtpd      SMTP submission on " + server.address().getAddress().getHostAddress() + ":" + server.port()
                 + " (STARTTLS, AUTH from " + config.get(OutflowKeys.SMTPD_USERS) + ")");
         return this;
+    }
+
+    /** A stage's health problem: it stopped (on its own, with the error, or was closed), or null. */
+    private static String stopped(boolean running, java.util.Optional<Throwable> failure) {
+        if (failure.isPresent()) return "stopped: " + failure.get();
+        return running ? null : "stopped";
     }
 
     /** What listens where, one line per component. */
