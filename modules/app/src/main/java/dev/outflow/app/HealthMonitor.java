@@ -96,8 +96,17 @@ final class HealthMonitor implements AutoCloseable {
             }
             Set<String> waiting = new java.util.HashSet<>();
             for (Stage s : stages) if (s.group() != null && s.assignment().get().isEmpty()) waiting.add(s.group());
-            groups = waiting.isEmpty() ? Map.of()
-                    : admin.describeConsumerGroups(waiting).all().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, ConsumerGroupDescription> found = new java.util.HashMap<>();
+            if (!waiting.isEmpty()) {
+                for (var e : admin.describeConsumerGroups(waiting).describedGroups().entrySet()) {
+                    try {
+                        found.put(e.getKey(), e.getValue().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+                    } catch (java.util.concurrent.ExecutionException notYet) {
+                        // the group does not exist yet: not joined
+                    }
+                }
+            }
+            groups = found;
             kafkaProblem = null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

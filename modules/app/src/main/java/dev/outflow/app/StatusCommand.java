@@ -75,7 +75,14 @@ final class StatusCommand implements Callable<Integer> {
             for (String g : groups) {
                 committed.put(g, admin.listConsumerGroupOffsets(g).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS));
             }
-            Map<String, ConsumerGroupDescription> members = admin.describeConsumerGroups(groups).all().get(30, TimeUnit.SECONDS);
+            Map<String, ConsumerGroupDescription> members = new HashMap<>();
+            for (var e : admin.describeConsumerGroups(groups).describedGroups().entrySet()) {
+                try {
+                    members.put(e.getKey(), e.getValue().get(30, TimeUnit.SECONDS));
+                } catch (java.util.concurrent.ExecutionException notThere) {
+                    // a stage that never ran has no group yet: zero members
+                }
+            }
 
             Map<TopicPartition, Long> from = new HashMap<>();
             for (TopicPartition tp : parts) {
