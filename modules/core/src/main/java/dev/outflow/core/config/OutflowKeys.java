@@ -145,7 +145,9 @@ public final class OutflowKeys {
 
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
-            "HTTP endpoint for health and metrics.");
+            "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics.");
+    public static final ConfigKey<Boolean> LOG_DELIVERIES = bool("log.deliveries", "true",
+            "One INFO line per recipient and delivery outcome on the logger outflow.delivery, like Postfix's maillog: id, recipient, relay host[ip]:port, delay, attempt, enhanced status, outcome, TLS, the remote reply.");
     public static final ConfigKey<String> WORKER_ID = string("worker.id", null,
             "Id of this process in events and transactional ids. Unset: host name + pid.");
     public static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = duration("worker.shutdown_timeout", "30s",
