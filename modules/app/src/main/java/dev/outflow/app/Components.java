@@ -126,6 +126,8 @@ final class Components implements AutoCloseable {
         metrics.counter("outflow.router.accepted", "router", "Submissions queued.", router::accepted);
         metrics.counter("outflow.router.duplicates", "router", "Submissions skipped as duplicates of a recent id.", router::duplicates);
         metrics.counter("outflow.router.rejected", "router", "Submissions rejected (DLQ + REJECTED event).", router::rejected);
+        metrics.counter("outflow.router.retried", "router",
+                "Submissions put on a retry topic after a temporary refusal (queue_outbound DENYSOFT, a failing plugin).", router::retried);
         lag.watch(ctx.group("router"), List.of(ctx.topics().submissions()));
         lines.add("router     " + ctx.topics().submissions() + " -> " + ctx.topics().outbound() + " (group " + ctx.group("router") + ")");
         return this;
