@@ -1,7 +1,7 @@
 package dev.outflow.app;
 
 import dev.outflow.codec.topics.Warmup;
-import dev.outflow.submission.router.internal.RetryTopics;
+import dev.outflow.router.internal.RetryTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -7,7 +7,7 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.ConfigException;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.RoutedDelivery;
-import dev.outflow.submission.internal.OutboundRecords;
+import dev.outflow.router.OutboundRecords;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;

@@ -1,0 +1,21 @@
+package dev.outflow.router;
+
+import dev.outflow.avro.OutboundMessage;
+import dev.outflow.avro.Source;
+import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.intake.Origin;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+
+/** Maps core's {@link Delivery} to the Avro {@link OutboundMessage} record. Stateless, thread-safe. */
+public final class OutboundRecords {
+    private OutboundRecords() {}
+
+    /** A fresh record: notBefore 0 (now), not throttled. The contents are wrapped, not copied. */
+    public static OutboundMessage toAvro(Delivery d, Origin origin) {
+        return new OutboundMessage(d.id(), d.mailFrom(), List.copyOf(d.recipients()), d.domain(), ByteBuffer.wrap(d.contents()),
+                d.queuedAt().toEpochMilli(), d.attempt(), 0L, Map.copyOf(d.notes()), d.bounceOf(),
+                new Source(origin.channel(), origin.user()), d.lastError(), false);
+    }
+}

@@ -1,0 +1,441 @@
+package dev.outflow.router;
+
+import dev.outflow.codec.topics.StageConsumerProps;
+import dev.outflow.codec.CodecFactory;
+import dev.outflow.codec.Serdes;
+import dev.outflow.codec.topics.TopicBootstrap;
+import dev.outflow.codec.topics.TopicSpec;
+import dev.outflow.codec.topics.Topics;
+import dev.outflow.core.config.Config;
+import dev.outflow.core.config.LiveConfig;
+import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.core.intake.Intake;
+import dev.outflow.core.retry.RetrySchedule;
+import dev.outflow.router.internal.DedupeChangelog;
+import dev.outflow.router.internal.DedupeStore;
+import dev.outflow.router.internal.RecordHandler;
+import dev.outflow.router.internal.RetryTopics;
+import dev.outflow.router.internal.RouterClients;
+import dev.outflow.router.internal.RouterCounters;
+import dev.outflow.router.internal.RouterLoop;
+import dev.outflow.router.internal.RouterOutputs;
+import dev.outflow.router.internal.SubmissionDecoder;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka-native intake ({@code outflow router}, part of {@code outflow up}): reads
+ * {@code outflow.submissions} in the consumer group {@code <topic.prefix>router}, and for each
+ * record — Avro single-object, Confluent-framed Avro (with {@code schema.registry.url}) or JSON,
+ * told apart per record — runs the one intake path of every channel ({@link Intake}: validation,
+ * Message-ID/Date completion, the queue_outbound hooks, the split per domain and shard) and writes
+ * one {@code OutboundMessage} per part to {@code outflow.outbound}, keyed by routing key, source
+ * channel {@code kafka}. See {@code docs/submissions.md}.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ * <li><b>Exactly once.</b> A hand-written transactional consume-produce loop (no Kafka Streams,
+ *     no RocksDB): the outbound parts, rejections, dedupe entries and the input offsets are
+ *     committed in one transaction every {@code router.commit_interval}; a crash loses or
+ *     duplicates nothing (read the outputs {@code read_committed}). Transactional id
+ *     {@code <topic.prefix>router-<router id>}; a restarted router with the same id aborts its
+ *     predecessor's open transaction at once, another waits for its timeout (15 s).</li>
+ * <li><b>Idempotent submissions.</b> A submission whose {@code id} was queued within
+ *     {@code router.dedupe_window} (default 24 h) is skipped. The ids live in memory and in the
+ *     compacted topic {@code <topic.prefix>router.dedupe} (created at start), written in the same
+ *     transaction and restored when partitions are assigned, so dedupe survives restarts. Within
+ *     one router process it spans all its partitions; across several routers it holds when
+ *     retries land on the same partition (key submissions by id).</li>
+ * <li><b>Bad input never stops the router.</b> Undecodable records, invalid envelopes, messages
+ *     over {@code outbound.max_message_bytes}, more recipients than {@code router.max_recipients}
+ *     and queue_outbound DENY each produce a copy on {@code outflow.dlq} (with the
+ *     {@code outflow.error} reason header) and a {@code DeliveryEvent} with outcome
+ *     {@code REJECTED} on {@code outflow.bounced}, keyed by the submission id (or a fresh id),
+ *     one recipient status per known recipient.</li>
+ * <li><b>Temporary refusals are retried.</b> queue_outbound DENYSOFT, a plugin that throws and an
+ *     internal error put the submission on a retry topic {@code <topic.prefix>router.retry.<delay>}
+ *     (created at start, one per distinct delay of {@code router.retry_intervals}) in the same
+ *     transaction; it is decided again when due, while its partition of the submissions topic
+ *     keeps moving. When the intervals are used up: DLQ copy and REJECTED with 451 and the last
+ *     reason.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (SubmissionRouter router = SubmissionRouter.builder()
+ *         .kafka(Map.of("bootstrap.servers", "127.0.0.1:9092"))
+ *         .config(liveConfig).topics(topics).codecs(codecs).plugins(plugins)
+ *         .build().start()) {
+ *     ... // until the process is told to stop
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread, counters
+ * read from any thread. {@link #start()} throws {@link IllegalStateException} when the submissions
+ * topic does not exist or the broker cannot be reached within 60 s.
+ */
+public final class SubmissionRouter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SubmissionRouter.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Builder b;
+    private final String routerId;
+    private final Config config;
+    private RouterLoop loop;
+    private Thread thread;
+    private String dedupeTopic;
+    private RetryTopics retryTopics;
+    private long outboundLimit = Long.MAX_VALUE;
+    private boolean started;
+    private boolean closed;
+
+    private SubmissionRouter(Builder b) {
+        this.b = b;
+        this.config = b.config.get();
+        this.routerId = b.routerId != null ? b.routerId : defaultRouterId(config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A router wired from configuration, for {@code outflow router} and {@code outflow up}: topic
+     * names, codecs ({@code schema.registry.url}), the process's plugin chain, system clock.
+     *
+     * @param kafkaClientProps bootstrap servers plus {@code kafka.client.*} pass-through settings
+     */
+    public static SubmissionRouter fromConfig(LiveConfig config, Map<String, Object> kafkaClientProps, PluginChain plugins) {
+        Config c = config.get();
+        return builder()
+                .kafka(kafkaClientProps)
+                .config(config)
+                .topics(new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)))
+                .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL)))
+                .plugins(plugins)
+                .build();
+    }
+
+    /**
+     * Creates the dedupe changelog topic when missing, initialises transactions (aborting a
+     * predecessor's open one), subscribes, then returns; partitions are assigned and their dedupe
+     * entries restored on the router's thread.
+     *
+     * @throws IllegalStateException when start-up fails; the router is closed
+     */
+    public synchronized SubmissionRouter start() {
+        if (started || closed) throw new IllegalStateException("router " + routerId + " already " + (closed ? "closed" : "started"));
+        started = true;
+        try {
+            DedupeChangelog changelog = ensureTopics();
+            loop = newLoop(changelog, outboundLimit);
+            thread = Thread.ofPlatform().name("outflow-router-" + routerId).unstarted(loop);
+            thread.start();
+            loop.awaitReady(START_TIMEOUT);
+            log.info("Router {} started: {} → {}, group {}, transactional id {}", routerId, b.topics.submissions(),
+                    b.topics.outbound(), groupId(), transactionalId());
+            return this;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            close();
+            throw new IllegalStateException("router " + routerId + " failed to start: " + cause.getMessage(), cause);
+        }
+    }
+
+    private RouterLoop newLoop(DedupeChangelog changelog, long outboundTopicLimit) {
+        long maxRecord = Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES));
+        int maxRequest = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 20, maxRecord));
+        String client = "outflow-router-" + routerId;
+        Map<String, Object> consumerProps = StageConsumerProps.of(b.kafka, groupId(), client);
+        Duration commitInterval = config.get(OutflowKeys.ROUTER_COMMIT_INTERVAL);
+        Map<String, Object> producerProps = RouterClients.producer(b.kafka, transactionalId(), client + "-tx", maxRequest,
+                commitInterval.toMillis());
+        Map<String, Object> restoreProps = RouterClients.restorer(b.kafka, client + "-restore");
+        Intake intake = new Intake(config, b.plugins, b.clock);
+        RecordHandler handler = new RecordHandler(new SubmissionDecoder(b.codecs), intake,
+                new RouterOutputs(b.topics, b.codecs, routerId, Math.min(maxRequest, outboundTopicLimit)), retryTopics,
+                config.get(OutflowKeys.ROUTER_MAX_RECIPIENTS));
+        RouterLoop.Settings settings = new RouterLoop.Settings(b.topics.submissions(), routerId,
+                commitInterval, START_TIMEOUT, RESTORE_TIMEOUT);
+        return new RouterLoop(settings,
+                () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                () -> new KafkaConsumer<>(restoreProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                handler, retryTopics, new DedupeStore(config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW).toMillis()), changelog, b.clock);
+    }
+
+    /**
+     * Creates {@code <prefix>router.dedupe} and the retry topics of {@code router.retry_intervals}
+     * with as many partitions as the submissions topic, when missing, finds retry topics left by an
+     * earlier schedule (still read, so nothing waiting there is stranded), and reads the outbound
+     * topic's {@code max.message.bytes} into {@code outboundLimit}.
+     */
+    private DedupeChangelog ensureTopics() throws Exception {
+        String name = DedupeChangelog.topicName(b.topics.prefix());
+        RetrySchedule schedule = RetrySchedule.parse(config.get(OutflowKeys.ROUTER_RETRY_INTERVALS));
+        Map<String, Object> adminProps = RouterClients.admin(b.kafka, "outflow-router-" + routerId + "-admin");
+        try (Admin admin = Admin.create(adminProps)) {
+            int inputPartitions = partitions(admin, b.topics.submissions());
+            outboundLimit = maxMessageBytes(admin, b.topics.outbound());
+            int rf = config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR);
+            List<TopicSpec> specs = new ArrayList<>();
+            specs.add(DedupeChangelog.spec(name, inputPartitions, rf, config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW)));
+            specs.addAll(RetryTopics.specs(b.topics.prefix(), schedule, inputPartitions, rf,
+                    Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES))));
+            TopicBootstrap.ensure(admin, adminProps, specs, START_TIMEOUT);
+            String retryPrefix = RetryTopics.namePrefix(b.topics.prefix());
+            Map<String, Integer> retryPartitions = new HashMap<>();
+            for (String t : admin.listTopics().names().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (t.startsWith(retryPrefix)) retryPartitions.put(t, partitions(admin, t));
+            }
+            retryTopics = new RetryTopics(b.topics.prefix(), schedule, retryPartitions);
+            dedupeTopic = name;
+            return new DedupeChangelog(name, partitions(admin, name));
+        }
+    }
+
+    /** A topic's {@code max.message.bytes}; unlimited when the broker does not say. */
+    private static long maxMessageBytes(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            ConfigEntry e = admin.describeConfigs(List.of(resource)).all().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            return e == null || e.value() == null ? Long.MAX_VALUE : Long.parseLong(e.value());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("topic " + topic + " does not exist (create the topics first: outflow topics create)");
+            }
+            throw e;
+        }
+    }
+
+    private static int partitions(Admin admin, String topic) throws Exception {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            return d.partitions().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("topic " + topic + " does not exist (create the topics first: outflow topics create)");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Stops: commits what was read, leaves the group, closes the clients. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (loop == null) return;
+        loop.stop();
+        try {
+            if (thread != null && thread.isAlive() && !loop.awaitDone(STOP_TIMEOUT)) {
+                log.warn("Router {} did not stop within {}", routerId, STOP_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Test hook: stops as a crash would — the open transaction, with records already sent, is left
+     * to the broker; nothing is committed; the group is not waited for.
+     *
+     * @return input records in the abandoned transaction
+     */
+    int haltForTest() throws InterruptedException {
+        synchronized (this) {
+            closed = true;
+        }
+        loop.halt();
+        if (!loop.awaitDone(STOP_TIMEOUT)) throw new IllegalStateException("router loop did not halt");
+        return loop.uncommittedAtHalt();
+    }
+
+    /** Id in the transactional id and in REJECTED events ({@code worker.id}, else host name + pid). */
+    public String routerId() {
+        return routerId;
+    }
+
+    /** {@code <topic.prefix>router}: the consumer group of every router. */
+    public String groupId() {
+        return b.topics.prefix() + "router";
+    }
+
+    /** {@code <topic.prefix>router-<router id>}. */
+    public String transactionalId() {
+        return b.topics.prefix() + "router-" + routerId;
+    }
+
+    /** The dedupe changelog topic ({@code <topic.prefix>router.dedupe}); null before {@link #start()}. */
+    public String dedupeTopic() {
+        return dedupeTopic;
+    }
+
+    /** The retry topics this router reads (those of {@code router.retry_intervals} and any left by an earlier one); empty before {@link #start()}. */
+    public java.util.Collection<String> retryTopics() {
+        return retryTopics == null ? List.of() : retryTopics.names();
+    }
+
+    /** Counts of committed work (zero before start). */
+    public RouterCounters counters() {
+        return loop == null ? new RouterCounters() : loop.counters();
+    }
+
+    /** Partitions of the submissions topic this router reads now (empty before the group assigned any). */
+    public Set<TopicPartition> assignment() {
+        if (loop == null) return Set.of();
+        String submissions = b.topics.submissions();
+        return loop.assignment().stream().filter(tp -> tp.topic().equals(submissions))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /** Committed: records of the submissions topic read (warm-up records and retry topics excluded). */
+    public long submissions() {
+        return counters().submissions();
+    }
+
+    /** Committed: submissions queued to the outbound topic. */
+    public long accepted() {
+        return counters().accepted();
+    }
+
+    /** Committed: outbound records written (one per domain or shard part). */
+    public long parts() {
+        return counters().parts();
+    }
+
+    /** Committed: submissions skipped as duplicates within the dedupe window. */
+    public long duplicates() {
+        return counters().duplicates();
+    }
+
+    /** Committed: submissions dead-lettered with a REJECTED event. */
+    public long rejected() {
+        return counters().rejected();
+    }
+
+    /** Committed: times a submission was put on a retry topic after a temporary refusal. */
+    public long retried() {
+        return counters().retried();
+    }
+
+    /** Committed: submissions a queue_outbound plugin took (OK). */
+    public long handled() {
+        return counters().handled();
+    }
+
+    private static String defaultRouterId(Config c) {
+        String configured = c.get(OutflowKeys.WORKER_ID);
+        if (configured != null && !configured.isBlank()) return configured;
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+
+    /** Assembles a {@link SubmissionRouter}. Not thread-safe. */
+    public static final class Builder {
+        private Map<String, Object> kafka;
+        private LiveConfig config;
+        private Topics topics;
+        private CodecFactory codecs = Serdes.singleObject();
+        private PluginChain plugins = PluginChain.empty();
+        private Clock clock = Clock.systemUTC();
+        private String routerId;
+
+        private Builder() {
+        }
+
+        /** Bootstrap servers and pass-through client settings (required). */
+        public Builder kafka(Map<String, Object> kafkaClientProps) {
+            this.kafka = new HashMap<>(kafkaClientProps);
+            return this;
+        }
+
+        /** The configuration (required): dedupe window, commit interval, size limit, sharding, {@code me}. */
+        public Builder config(LiveConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** A fixed configuration (required, or {@link #config(LiveConfig)}). */
+        public Builder config(Config config) {
+            return config(LiveConfig.fixed(config));
+        }
+
+        /** Topic names (required). */
+        public Builder topics(Topics topics) {
+            this.topics = topics;
+            return this;
+        }
+
+        /** Record codecs (default single-object Avro); Confluent codecs also accept Confluent-framed submissions. */
+        public Builder codecs(CodecFactory codecs) {
+            this.codecs = codecs;
+            return this;
+        }
+
+        /** The queue_outbound hook chain (default: none). */
+        public Builder plugins(PluginChain plugins) {
+            this.plugins = plugins;
+            return this;
+        }
+
+        /** Time of dedupe entries, queuedAt and events (default: system UTC). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Id of this router (default {@code worker.id}, else host name + pid); unique per running router. */
+        public Builder routerId(String routerId) {
+            this.routerId = routerId;
+            return this;
+        }
+
+        /** @throws NullPointerException when a required part is missing */
+        public SubmissionRouter build() {
+            Objects.requireNonNull(kafka, "kafka");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(topics, "topics");
+            Objects.requireNonNull(codecs, "codecs");
+            Objects.requireNonNull(plugins, "plugins");
+            Objects.requireNonNull(clock, "clock");
+            return new SubmissionRouter(this);
+        }
+    }
+}
