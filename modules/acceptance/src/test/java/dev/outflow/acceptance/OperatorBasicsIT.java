@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What an operator sees, with Outflow as separate processes (broker, worker): {@code /health} and
+ * What an operator sees, with Outflow as separate processes (broker, worker, router): {@code /health} and
  * {@code /ready} of a worker turn 200 once it joined its group; {@code outflow send} run from another
  * directory (the installation found through {@code OUTFLOW_HOME}, no {@code --config}) reaches the
  * same broker and the mail is delivered; {@code outflow status} then shows nothing waiting and the
@@ -45,6 +45,8 @@ class OperatorBasicsIT {
             OutflowProcess broker = outflow.start("broker").awaitOutput("broker listening on", WAIT);
             outflow.run("topics", "create").requireSuccess();
             OutflowProcess worker = outflow.start("worker", "--set", "http.listen=127.0.0.1:" + httpPort).awaitOutput("worker     ", WAIT);
+            // outflow send waits for the router's outcome.
+            outflow.start("router", "--set", "http.listen=127.0.0.1:" + Ports.free()).awaitOutput("router     ", WAIT);
 
             Awaitility.await("/health and /ready answer 200").atMost(WAIT).pollInterval(Duration.ofMillis(500))
                     .until(() -> get(httpPort, "/health").statusCode() == 200 && get(httpPort, "/ready").statusCode() == 200);

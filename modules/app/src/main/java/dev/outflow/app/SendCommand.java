@@ -4,6 +4,7 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.Origin;
 import dev.outflow.submission.OutflowClient;
+import dev.outflow.submission.SubmissionRejectedException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
@@ -14,19 +15,24 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Properties;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code outflow send}: queues one message and prints its id once the broker acknowledged every
- * record (acks=all). Builds a proper RFC 5322 message from --subject/--body, or sends --file as is
- * (Message-ID and Date are added when missing).
+ * {@code outflow send}: submits one message to the submissions topic and waits for the router's
+ * outcome (the server's validation and queue_outbound hooks decide, not this process's plugins):
+ * queued → prints the message id alone on the last line, exit 0; rejected → prints the reason
+ * ({@code outflow: rejected: 550 5.7.1 ...}) on stderr, exit 1; no outcome within
+ * {@code client.outcome_timeout} → says so, exit 1. Builds a proper RFC 5322 message from
+ * --subject/--body, or sends --file as is (Message-ID and Date are added when missing).
  */
 @Command(name = "send", mixinStandardHelpOptions = true,
-        description = "Queue a message; prints the message id (last line) once Kafka acknowledged it.")
+        description = "Submit a message and wait for the router: prints the message id (last line) once queued; exit 1 with the reason when rejected.")
 final class SendCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
@@ -53,10 +59,22 @@ final class SendCommand implements Callable<Integer> {
         Config config = loaded.with(OutflowKeys.KAFKA_BOOTSTRAP, KafkaBase.bootstrap(loaded));
         byte[] contents = file != null ? Files.readAllBytes(file) : compose(config);
         try (OutflowClient client = OutflowClient.connect(config, new Origin(Origin.CLI, System.getProperty("user.name")))) {
-            String id = client.sendEmail(from, to, contents).get(60, TimeUnit.SECONDS);
+            // The client's own timeouts (smtpd.queue_timeout, client.outcome_timeout) end the wait; this only guards against a hang.
+            Duration guard = config.get(OutflowKeys.CLIENT_OUTCOME_TIMEOUT).plus(config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT)).plusSeconds(30);
+            String id = client.sendEmail(from, to, contents).get(guard.toMillis(), TimeUnit.MILLISECONDS);
             System.out.println(id);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SubmissionRejectedException r) throw new Rejected(r.getMessage());
+            throw e.getCause() instanceof RuntimeException re ? re : e;
         }
         return 0;
+    }
+
+    /** The router refused the message: {@code outflow: rejected: <code> <enhanced code> <reason>}, exit 1. */
+    static final class Rejected extends RuntimeException {
+        Rejected(String reply) {
+            super("rejected: " + reply);
+        }
     }
 
     private byte[] compose(Config config) throws Exception {

@@ -99,6 +99,10 @@ import org.slf4j.LoggerFactory;
  * topic does not exist or the broker cannot be reached within 60 s.
  */
 public final class SubmissionRouter implements AutoCloseable {
+    /** Submission header naming the channel ({@code api} or {@code cli}; others are recorded as {@code kafka}). */
+    public static final String CHANNEL_HEADER = "outflow.channel";
+    /** Submission header naming the user of {@link #CHANNEL_HEADER} (e.g. the login running {@code outflow send}). */
+    public static final String USER_HEADER = "outflow.user";
     private static final Logger log = LoggerFactory.getLogger(SubmissionRouter.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);

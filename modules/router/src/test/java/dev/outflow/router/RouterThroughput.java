@@ -35,7 +35,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *      [commit=100ms] [kafka.linger.ms=20 ...]
  * </pre>
  * {@code domains} recipients per submission, each in another domain (one outbound record each);
- * {@code ids} gives every submission an idempotency key (dedupe store and changelog in the path).
+ * {@code ids} gives every submission an idempotency key (dedupe store and changelog in the path);
+ * {@code engine=streams} measures {@link StreamsRouterPrototype} instead of {@link SubmissionRouter},
+ * with its dedupe window store in RocksDB or ({@code store=memory}) in memory.
  */
 public final class RouterThroughput {
 
@@ -62,17 +64,17 @@ public final class RouterThroughput {
             Config config = Config.of(Map.of("me", "bench.test", "topic.prefix", "bench.",
                     "router.commit_interval", a.getOrDefault("commit", "100ms")));
             Topics topics = new Topics("bench.", List.of("10s"));
-            try (Admin admin = Admin.create(kafka)) {
-                TopicBootstrap.ensure(admin, kafka, topics.specs(config.get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS),
-                        config.get(OutflowKeys.TOPIC_PARTITIONS), -1, config.get(OutflowKeys.MAX_MESSAGE_BYTES)));
-            }
+            Admin admin = Admin.create(kafka);
+            TopicBootstrap.ensure(admin, kafka, topics.specs(config.get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS),
+                    config.get(OutflowKeys.TOPIC_PARTITIONS), -1, config.get(OutflowKeys.MAX_MESSAGE_BYTES)));
             System.out.printf("router throughput: %d submissions of 2 KB per round, %d domain(s) each, ids %s, broker fsync %s%n",
                     count, domains, ids, fsync);
+            String engine = a.getOrDefault("engine", "loop");
+            Path stateDir = dir.resolve("streams-state");
             for (int round = 0; round < rounds; round++) {
                 fill(kafka, topics.submissions(), round, count, domains, ids);
-                SubmissionRouter router = SubmissionRouter.builder().kafka(kafka).config(config).topics(topics)
-                        .codecs(Serdes.singleObject()).plugins(PluginChain.empty()).clock(Clock.systemUTC())
-                        .routerId("bench").build().start();
+                Engine router = engine.equals("streams") ? streams(kafka, config, topics, stateDir, admin,
+                        !a.getOrDefault("store", "rocksdb").equals("memory")) : loop(kafka, config, topics);
                 long startNanos = 0;
                 long startCpu = 0;
                 while (router.submissions() < count) {
@@ -84,13 +86,74 @@ public final class RouterThroughput {
                 }
                 long ns = System.nanoTime() - startNanos;
                 long cpu = cpuNanos() - startCpu;
-                System.out.printf("round %d (%s): %,d submissions → %,d outbound records in %.2f s = %,.0f submissions/s;"
+                long done = router.submissions();
+                System.out.printf("round %d (%s, %s): %,d submissions committed in %.2f s = %,.0f submissions/s;"
                                 + " process CPU %.1f µs per submission (router + broker), %.2f cores busy%n",
-                        round + 1, round == 0 ? "cold" : "warm", router.submissions(), router.parts(), ns / 1e9,
-                        router.submissions() * 1e9 / ns, cpu / 1e3 / router.submissions(), (double) cpu / ns);
+                        round + 1, round == 0 ? "cold" : "warm", engine, done, ns / 1e9,
+                        done * 1e9 / ns, cpu / 1e3 / done, (double) cpu / ns);
                 router.close();
             }
+            admin.close();
         }
+    }
+
+    /** A router under measurement: committed submissions of this round, and a way to stop it. */
+    private interface Engine extends AutoCloseable {
+        long submissions() throws Exception;
+
+        @Override
+        void close();
+    }
+
+    private static Engine loop(Map<String, Object> kafka, Config config, Topics topics) {
+        SubmissionRouter router = SubmissionRouter.builder().kafka(kafka).config(config).topics(topics)
+                .codecs(Serdes.singleObject()).plugins(PluginChain.empty()).clock(Clock.systemUTC())
+                .routerId("bench").build().start();
+        return new Engine() {
+            @Override
+            public long submissions() {
+                return router.submissions();
+            }
+
+            @Override
+            public void close() {
+                router.close();
+            }
+        };
+    }
+
+    /**
+     * The Streams prototype, counting committed submissions from the group's committed offsets
+     * (as the loop counts at commit); the state directory is kept across rounds, as it would be
+     * across restarts.
+     */
+    private static Engine streams(Map<String, Object> kafka, Config config, Topics topics, Path stateDir, Admin admin,
+                                  boolean persistent) throws Exception {
+        String app = "bench.router-streams";
+        // Before the first round the group has no offsets: the warm-up record of each partition is skipped, not a submission.
+        long before = Math.max(committed(admin, app), config.get(OutflowKeys.TOPIC_PARTITIONS));
+        StreamsRouterPrototype router = new StreamsRouterPrototype(kafka, config, topics, Serdes.singleObject(), stateDir, app,
+                persistent).start();
+        return new Engine() {
+            @Override
+            public long submissions() throws Exception {
+                return committed(admin, app) - before;
+            }
+
+            @Override
+            public void close() {
+                router.close();
+            }
+        };
+    }
+
+    /** Sum of the group's committed offsets (includes the warm-up record of each partition once). */
+    private static long committed(Admin admin, String group) throws Exception {
+        long sum = 0;
+        for (var o : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values()) {
+            if (o != null) sum += o.offset();
+        }
+        return sum;
     }
 
     private static long cpuNanos() {

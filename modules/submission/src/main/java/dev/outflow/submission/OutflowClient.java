@@ -1,21 +1,48 @@
 package dev.outflow.submission;
 
+import dev.outflow.avro.Submission;
+import dev.outflow.codec.CodecFactory;
+import dev.outflow.codec.RecordSerde;
+import dev.outflow.codec.Serdes;
+import dev.outflow.codec.topics.Topics;
 import dev.outflow.core.config.Config;
-import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.core.config.ConfigException;
+import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.Intake;
 import dev.outflow.core.intake.IntakeRequest;
 import dev.outflow.core.intake.IntakeResult;
 import dev.outflow.core.intake.Origin;
+import dev.outflow.core.intake.RejectKind;
+import dev.outflow.router.SubmissionRouter;
+import dev.outflow.submission.internal.OutcomeWatcher;
+import dev.outflow.submission.internal.OutcomeWatcher.Outcome;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Outflow's Java API for sending mail (Haraka's {@code outbound.send_email}): validates the message,
- * runs the queue_outbound hooks, splits it per domain and queues it.
+ * Outflow's Java API for sending mail (Haraka's {@code outbound.send_email}). The message goes to
+ * the submissions topic, and the router — the one place where policy runs for every channel but
+ * SMTP: validation, the queue_outbound hooks of the <em>server's</em> {@code plugins.dir}, limits,
+ * dedupe — decides about it. The client then waits for that decision.
  *
  * <pre>{@code
  * try (OutflowClient client = OutflowClient.connect(config)) {
@@ -23,52 +50,110 @@ import java.util.concurrent.Executor;
  * }
  * }</pre>
  *
- * <p>The future completes with the message id once the broker acknowledged every part (or a
- * queue_outbound plugin answered OK). It fails with {@link SubmissionRejectedException} when
- * validation or a plugin refused the message, and with {@link QueueException} when the broker did
- * not acknowledge in time (the message is not durably queued; retry with the same id). Completions
- * run on virtual threads, never on the Kafka producer thread.
+ * <p>The future completes with the message id once the router queued the message on the outbound
+ * topic. It fails with {@link SubmissionRejectedException} when the router rejected it (its
+ * REJECTED event: validation, a limit, a queue_outbound DENY, or DENYSOFT until
+ * {@code router.retry_intervals} was used up), with {@link QueueException} when the broker did not
+ * acknowledge the submission (nothing was submitted; retry with the same id), and with
+ * {@link OutcomeUnknownException} when the router reported nothing within
+ * {@code client.outcome_timeout} (the submission is on the topic: the router is down, or a
+ * queue_outbound plugin took the message, or it was a duplicate of a recent id, or it waits for a
+ * retry). Completions run on virtual threads, never on a Kafka client thread.
  *
- * <p>Thread-safe; share one instance per process. A call may block briefly while the producer has
- * no metadata or a full buffer ({@code max.block.ms}).
+ * <p>Needs a running router ({@code outflow up} or {@code outflow router}). Thread-safe; share one
+ * instance per process. A call may block briefly while the producer has no metadata or a full
+ * buffer, and while the outcome reader takes the topics' end offsets.
  */
 public final class OutflowClient implements AutoCloseable {
     private static final Executor COMPLETIONS = r -> Thread.ofVirtual().name("outflow-client-completion").start(r);
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
 
-    private final Intake intake;
-    private final OutboundQueue queue;
+    private final Producer<byte[], byte[]> producer;
+    private final RecordSerde<Submission> submissions;
+    private final String topic;
+    private final OutcomeWatcher outcomes;
     private final Origin origin;
-    private final boolean ownsQueue;
 
-    /** A client over a given intake and queue (not closed by {@link #close()}), as channel {@code api}. */
-    public OutflowClient(Intake intake, OutboundQueue queue) {
-        this(intake, queue, Origin.api(), false);
-    }
-
-    /** As above with another origin, e.g. {@code new Origin("cli", null)} for {@code outflow send}. */
-    public OutflowClient(Intake intake, OutboundQueue queue, Origin origin) {
-        this(intake, queue, origin, false);
-    }
-
-    private OutflowClient(Intake intake, OutboundQueue queue, Origin origin, boolean ownsQueue) {
-        this.intake = intake;
-        this.queue = queue;
+    private OutflowClient(Producer<byte[], byte[]> producer, RecordSerde<Submission> submissions, String topic, OutcomeWatcher outcomes,
+                          Origin origin) {
+        this.producer = producer;
+        this.submissions = submissions;
+        this.topic = topic;
+        this.outcomes = outcomes;
         this.origin = origin;
-        this.ownsQueue = ownsQueue;
     }
 
     /**
-     * A client with its own Kafka producer and the process's plugins, for {@code kafka.bootstrap.servers}.
+     * A client for {@code kafka.bootstrap.servers}, channel {@code api}.
      *
-     * @throws dev.outflow.core.config.ConfigException on bad config or when the bootstrap servers are unset
+     * @throws ConfigException when the bootstrap servers are unset
      */
     public static OutflowClient connect(Config config) {
         return connect(config, Origin.api());
     }
 
+    /**
+     * A client recording {@code origin} as the source of its messages; only channels {@code api}
+     * and {@code cli} are taken over by the router, anything else is recorded as {@code kafka}.
+     */
     public static OutflowClient connect(Config config, Origin origin) {
-        Intake intake = new Intake(config, PluginChain.load(config));
-        return new OutflowClient(intake, KafkaOutboundQueue.create(config), origin, true);
+        String bootstrap = config.get(OutflowKeys.KAFKA_BOOTSTRAP);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new ConfigException(OutflowKeys.KAFKA_BOOTSTRAP.name(), "not set (the embedded broker's address must be resolved first)");
+        }
+        String client = "outflow-client-" + CLIENTS.incrementAndGet();
+        CodecFactory codecs = Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL));
+        Properties consumer = consumerProperties(config, bootstrap, client + "-outcomes");
+        OutcomeWatcher outcomes = new OutcomeWatcher(
+                () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                config.topic("outbound"), config.topic("bounced"), codecs.outboundMessage(), codecs.deliveryEvent(),
+                config.get(OutflowKeys.CLIENT_OUTCOME_TIMEOUT));
+        Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config, bootstrap, client), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        return new OutflowClient(producer, codecs.submission(), config.topic("submissions"), outcomes, origin);
+    }
+
+    /**
+     * Idempotent, {@code acks=all} (a submission is either on the topic or reported failed), zstd
+     * level 1, {@code max.request.size} for {@code outbound.max_message_bytes}, delivery timeout
+     * {@code smtpd.queue_timeout}; {@code kafka.client.*} may tune anything but durability.
+     */
+    private static Properties producerProperties(Config config, String bootstrap, String clientId) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        p.put(ProducerConfig.COMPRESSION_ZSTD_LEVEL_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Long.toString(Math.min(Integer.MAX_VALUE, Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES)))));
+        long timeout = config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT).toMillis();
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1000, Math.min(15_000, timeout / 2))));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(timeout, 1010)));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(Math.min(10_000, timeout)));
+        p.putAll(config.kafkaClientProperties());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return p;
+    }
+
+    /**
+     * The outcome reader: no group, {@code read_committed} (the router writes in transactions);
+     * finding the topics' ends gives up after {@code smtpd.queue_timeout}, as the producer does.
+     */
+    private static Properties consumerProperties(Config config, String bootstrap, String clientId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        long timeout = Math.max(1000, config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT).toMillis());
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout));
+        p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(500, Math.min(15_000, timeout / 2))));
+        p.putAll(config.kafkaClientProperties());
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        return p;
     }
 
     /** Sends a message with a fresh id. {@code from} null or "" is the null sender. */
@@ -76,7 +161,7 @@ public final class OutflowClient implements AutoCloseable {
         return sendEmail(null, from, to, contents, Map.of());
     }
 
-    /** Sends a message given as text (encoded as UTF-8; line ends are normalised to CRLF). */
+    /** Sends a message given as text (encoded as UTF-8; line ends are normalised to CRLF by the router). */
     public CompletableFuture<String> sendEmail(String from, List<String> to, String contents) {
         return sendEmail(null, from, to, contents.getBytes(StandardCharsets.UTF_8), Map.of());
     }
@@ -87,7 +172,8 @@ public final class OutflowClient implements AutoCloseable {
     }
 
     /**
-     * Sends a message under a caller-chosen id (idempotency key; it becomes the message id).
+     * Sends a message under a caller-chosen id (idempotency key: a second submission of it within
+     * {@code router.dedupe_window} is queued once; it becomes the message id).
      *
      * @param id null for a fresh UUID
      */
@@ -97,25 +183,60 @@ public final class OutflowClient implements AutoCloseable {
 
     /** Sends a prepared request (its own origin is kept). */
     public CompletableFuture<String> send(IntakeRequest request) {
-        IntakeResult result;
-        try {
-            result = intake.submit(request);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+        String id = request.id() == null ? UUID.randomUUID().toString() : request.id();
+        if (id.isBlank() || !Intake.validId(id)) {
+            return CompletableFuture.failedFuture(new SubmissionRejectedException(new IntakeResult.Rejected(null, RejectKind.PERMANENT, 501,
+                    "5.5.4", "Invalid message id (1-200 printable ASCII characters)")));
         }
-        return switch (result) {
-            case IntakeResult.Rejected r -> CompletableFuture.failedFuture(new SubmissionRejectedException(r));
-            case IntakeResult.HandledByPlugin h -> CompletableFuture.completedFuture(h.id());
-            case IntakeResult.Accepted a -> queue.enqueue(a.id(), a.parts()).handleAsync((ok, error) -> {
-                if (error != null) throw error instanceof CompletionException ce ? ce : new CompletionException(error);
-                return a.id();
-            }, COMPLETIONS);
+        CompletableFuture<Outcome> outcome;
+        CompletableFuture<Void> ack = new CompletableFuture<>();
+        try {
+            outcome = outcomes.watch(id);
+            Submission s = new Submission(id, request.mailFrom() == null ? "" : request.mailFrom(), List.copyOf(request.recipients()),
+                    ByteBuffer.wrap(request.contents()), Map.copyOf(request.notes()));
+            producer.send(new ProducerRecord<>(topic, null, id.getBytes(StandardCharsets.UTF_8), submissions.serialize(topic, s),
+                    originHeaders(request.origin())), (meta, error) -> {
+                if (error == null) ack.complete(null);
+                else ack.completeExceptionally(failure(id, error));
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(failure(id, e));
+        } catch (KafkaException e) {
+            return CompletableFuture.failedFuture(failure(id, e));
+        }
+        // A failed send leaves no submission: the outcome is not awaited any more.
+        ack.whenComplete((ok, error) -> {
+            if (error != null) outcome.completeExceptionally(error);
+        });
+        return ack.thenCompose(ok -> outcome).thenApplyAsync(OutflowClient::idOrThrow, COMPLETIONS);
+    }
+
+    private static RecordHeaders originHeaders(Origin origin) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(SubmissionRouter.CHANNEL_HEADER, origin.channel().getBytes(StandardCharsets.UTF_8));
+        if (origin.user() != null) h.add(SubmissionRouter.USER_HEADER, origin.user().getBytes(StandardCharsets.UTF_8));
+        return h;
+    }
+
+    private static String idOrThrow(Outcome o) {
+        return switch (o) {
+            case Outcome.Queued q -> q.id();
+            case Outcome.Rejected r -> throw new SubmissionRejectedException(new IntakeResult.Rejected(r.id(),
+                    r.code() >= 500 ? RejectKind.PERMANENT : RejectKind.TEMPORARY, r.code(), r.enhancedCode(), r.reason()));
+            case Outcome.TimedOut t -> throw new OutcomeUnknownException(t.id(), t.timeout());
         };
     }
 
-    /** Closes the producer when this client created it. */
+    private QueueException failure(String id, Throwable error) {
+        return new QueueException(error instanceof RecordTooLargeException, "message " + id + " not acknowledged by Kafka on " + topic + ": "
+                + error.getClass().getSimpleName() + ": " + error.getMessage(), error);
+    }
+
+    /** Sends what is buffered, waits up to 30 s for acknowledgements, closes the producer and the outcome reader. */
     @Override
     public void close() {
-        if (ownsQueue) queue.close();
+        producer.close(Duration.ofSeconds(30));
+        outcomes.close();
     }
 }

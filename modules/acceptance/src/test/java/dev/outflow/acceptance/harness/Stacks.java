@@ -1,5 +1,6 @@
 package dev.outflow.acceptance.harness;
 
+import dev.outflow.acceptance.plugin.DenyDomain;
 import dev.outflow.acceptance.plugin.LmtpRoutes;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ public final class Stacks implements ParameterResolver {
     /**
      * The everyday Outflow: short delay buckets ({@code 1s,2s,5s}), retries after 2 s three times
      * ({@code 2s*3}), {@code d10.test} routed over LMTP to 127.0.0.10 by the {@link LmtpRoutes}
-     * plugin, SMTP submission user {@value #USER} (added with {@code outflow users add} before
+     * plugin, queue_outbound DENY for {@code denied.test} by the {@link DenyDomain} plugin, SMTP submission user {@value #USER} (added with {@code outflow users add} before
      * {@code up}: the users file is read at start), and relay without AUTH only from
      * {@value #RELAY_CLIENT}.
      */
@@ -28,7 +29,7 @@ public final class Stacks implements ParameterResolver {
 
         MainStack() {
             super("MainStack", Map.of("smtpd.relay_networks", RELAY_CLIENT + "/32"),
-                    Map.of(LmtpRoutes.ENV, "d10.test=127.0.0.10:{port}"), List.of(LmtpRoutes.class),
+                    Map.of(LmtpRoutes.ENV, "d10.test=127.0.0.10:{port}"), List.of(LmtpRoutes.class, DenyDomain.class),
                     o -> o.runWithInput(PASSWORD + "\n", "users", "add", USER, "--password-stdin").requireSuccess());
         }
     }

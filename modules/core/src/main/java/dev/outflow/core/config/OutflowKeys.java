@@ -142,6 +142,10 @@ public final class OutflowKeys {
             "Waits before a submission refused temporarily on the submissions topic (queue_outbound DENYSOFT, a failing plugin) is tried again, Haraka syntax; when used up: REJECTED 451 and a DLQ copy. 'none': at once.",
             false, v -> { if (v.isBlank()) throw new IllegalArgumentException("empty (use 'none' for no retries)");
                           dev.outflow.core.retry.RetrySchedule.parse(v); });
+    // OutflowClient and outflow send queue through the router, which applies policy for every channel but SMTP
+    // (docs/architecture.md, "One place where policy runs").
+    public static final ConfigKey<Duration> CLIENT_OUTCOME_TIMEOUT = duration("client.outcome_timeout", "60s",
+            "How long OutflowClient and outflow send wait for the router's outcome of a submission (queued on the outbound topic, or REJECTED) once the broker acknowledged it.");
 
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",

@@ -167,7 +167,8 @@ public final class Intake {
         return new IntakeResult.Rejected(id, kind, code, enhanced, printable(message));
     }
 
-    private static boolean validId(String id) {
+    /** 1-200 printable ASCII characters: what a message id (and a submission id) may be. */
+    public static boolean validId(String id) {
         if (id.length() > MAX_ID_LENGTH) return false;
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);

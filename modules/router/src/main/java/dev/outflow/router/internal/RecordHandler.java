@@ -4,10 +4,13 @@ import dev.outflow.core.intake.Intake;
 import dev.outflow.core.intake.IntakeRequest;
 import dev.outflow.core.intake.IntakeResult;
 import dev.outflow.core.intake.Origin;
+import dev.outflow.router.SubmissionRouter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * Decides about one submission record: decode, limits, dedupe, {@link Intake} (validation,
@@ -67,7 +70,7 @@ public final class RecordHandler {
         if (overLimit != null) return overLimit;
         String id = s.hasId() ? s.id() : null;
         if (id != null && seen.test(id)) return new Decision(Kind.DUPLICATE, id, false, List.of(), 0);
-        IntakeResult result = intake.submit(new IntakeRequest(id, s.mailFrom(), s.recipients(), s.contents(), s.notes(), KAFKA));
+        IntakeResult result = intake.submit(new IntakeRequest(id, s.mailFrom(), s.recipients(), s.contents(), s.notes(), origin(r)));
         return switch (result) {
             case IntakeResult.Accepted a -> {
                 List<ProducerRecord<byte[], byte[]>> parts = outputs.parts(a.parts());
@@ -165,6 +168,22 @@ public final class RecordHandler {
         String eventId = id != null ? id : intake.newId();
         return new Decision(Kind.REJECTED, eventId, false,
                 outputs.rejected(r, state, eventId, mailFrom, recipients, code, enhanced, reason, now, withCopy), 0);
+    }
+
+    /**
+     * {@code kafka}, or the channel {@code api} / {@code cli} and user that {@code OutflowClient} and
+     * {@code outflow send} name in the headers {@value SubmissionRouter#CHANNEL_HEADER} and
+     * {@value SubmissionRouter#USER_HEADER}. Informational only (the {@code source} of the
+     * outbound record): policy is the same for every channel, and no producer can pose as SMTP.
+     */
+    static Origin origin(ConsumerRecord<byte[], byte[]> r) {
+        Header channel = r.headers().lastHeader(SubmissionRouter.CHANNEL_HEADER);
+        if (channel == null || channel.value() == null) return KAFKA;
+        String c = new String(channel.value(), StandardCharsets.UTF_8);
+        if (!c.equals(Origin.API) && !c.equals(Origin.CLI)) return KAFKA;
+        Header user = r.headers().lastHeader(SubmissionRouter.USER_HEADER);
+        String u = user == null || user.value() == null ? null : new String(user.value(), StandardCharsets.UTF_8);
+        return new Origin(c, u == null || u.isBlank() || u.length() > 200 ? null : u);
     }
 
     /** The producer's id when usable as an event key, else null (a fresh one is taken). */
