@@ -125,7 +125,8 @@ final class StreamsRouterPrototype implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        // Leaves the group, as SubmissionRouter does: the next round's instance is not held up until this member's session times out.
+        streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
     }
 
     private static final class Route implements Processor<byte[], byte[], byte[], Out> {
