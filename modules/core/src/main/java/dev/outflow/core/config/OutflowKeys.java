@@ -89,6 +89,22 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
 
+    // --- delivery: what a remote server may cost one attempt (Postfix smtp_* limits; docs/security.md)
+    public static final ConfigKey<Duration> TRANSACTION_TIMEOUT = duration("outbound.transaction_timeout", "10m",
+            "Total time one delivery attempt may take (DNS, every connection and transaction), whatever the per-command timeouts allow; the rest is deferred.");
+    public static final ConfigKey<Integer> MX_ADDRESS_LIMIT = intKey("outbound.mx_address_limit", "5",
+            "Most MX addresses tried per delivery attempt, 0 = no limit (Postfix smtp_mx_address_limit).", v -> notNegative(v));
+    public static final ConfigKey<Integer> MX_SESSION_LIMIT = intKey("outbound.mx_session_limit", "2",
+            "Most SMTP sessions (connections that got through greeting and EHLO) per delivery attempt, 0 = no limit (Postfix smtp_mx_session_limit).",
+            v -> notNegative(v));
+    public static final ConfigKey<Integer> RECIPIENT_LIMIT = intKey("outbound.recipient_limit", "50",
+            "Most recipients per SMTP transaction; more are sent in further transactions of the same attempt (Postfix default_destination_recipient_limit).",
+            v -> positive(v));
+    public static final ConfigKey<Boolean> ALLOW_PRIVATE = bool("outbound.allow_private", "false",
+            "Deliver to loopback, private and link-local addresses found through DNS or address literals (routes of a get_mx hook always may).");
+    public static final ConfigKey<Integer> HOP_LIMIT = intKey("outbound.hop_limit", "50",
+            "A message with more Received: headers than this bounces with 5.4.6 (mail loop; Postfix hopcount_limit).", v -> positive(v));
+
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
             "DNS servers as ip or ip:port, e.g. 127.0.0.1:5353. Empty: the system resolver.");
@@ -180,6 +196,10 @@ public final class OutflowKeys {
 
     private static void positive(long v) {
         if (v <= 0) throw new IllegalArgumentException(v + " must be more than 0");
+    }
+
+    private static void notNegative(long v) {
+        if (v < 0) throw new IllegalArgumentException(v + " must not be negative");
     }
 
     private static void port(int v) {

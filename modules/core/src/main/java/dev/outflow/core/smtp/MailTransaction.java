@@ -37,6 +37,7 @@ final class MailTransaction {
     private final SmtpReply[] replies;
     private final List<Integer> open = new ArrayList<>();
     private final List<Integer> accepted = new ArrayList<>();
+    private final List<Integer> noRoom = new ArrayList<>();
     private SmtpReply response;
     private String phase = "before MAIL FROM";
 
@@ -65,10 +66,10 @@ final class MailTransaction {
                 else lockStep(mail, reset);
             } catch (IOException e) {
                 session.markBroken();
-                fillOpen(SmtpReply.local(0, "4.4.2", session.lostText(phase, e)));
+                fillOpen(session.lostReply(phase, e));
             }
         }
-        return new TransactionResult(List.of(replies), response, session.target(), session.tls());
+        return new TransactionResult(List.of(replies), response, session.target(), session.tls(), noRoom);
     }
 
     /** Local checks; returns the MAIL command, or null when no recipient is left to send to. */
@@ -126,8 +127,7 @@ final class MailTransaction {
             phase = "after RCPT TO";
             for (int i : open) {
                 SmtpReply r = read();
-                if (r.isPositive()) accepted.add(i);
-                else replies[i] = r;
+                rcptReply(i, r);
                 if (r.code() == 421) {
                     closing(r);
                     return;
@@ -174,8 +174,7 @@ final class MailTransaction {
         phase = "after RCPT TO";
         for (int i : open) {
             SmtpReply r = session.command("RCPT TO:<" + envelope.recipients().get(i) + ">", s.commandTimeout());
-            if (r.isPositive()) accepted.add(i);
-            else replies[i] = r;
+            rcptReply(i, r);
             if (r.code() == 421) {
                 closing(r);
                 return;
@@ -297,6 +296,16 @@ final class MailTransaction {
     private SmtpReply readFinal() throws IOException {
         session.arm(session.settings().dataTimeout());
         return session.reader().read();
+    }
+
+    private void rcptReply(int i, SmtpReply r) {
+        if (r.isPositive()) {
+            accepted.add(i);
+            return;
+        }
+        replies[i] = r;
+        // 452 "too many recipients", and 552 which RFC 821 listed for it (RFC 5321 4.5.3.1.10)
+        if (r.code() == 452 || r.code() == 552) noRoom.add(i);
     }
 
     private void decideAccepted(SmtpReply r) {
