@@ -25,8 +25,16 @@ import java.util.List;
 final class MailTransaction {
     /** The connection failed before it answered the first command: nothing was accepted. */
     static final class SessionLost extends Exception {
-        SessionLost(String message) {
-            super(message, null, false, false);
+        private final SmtpReply reply;
+
+        /** @param reply a local reply (code 0) saying what happened */
+        SessionLost(SmtpReply reply) {
+            super(reply.text(), null, false, false);
+            this.reply = reply;
+        }
+
+        SmtpReply reply() {
+            return reply;
         }
     }
 
@@ -203,18 +211,18 @@ final class MailTransaction {
             r = read();
         } catch (IOException e) {
             session.markBroken();
-            throw new SessionLost(session.lostText(phase, e));
+            throw new SessionLost(session.lostReply(phase, e));
         }
         if (r.code() == 421) {
             session.markBroken();
-            throw new SessionLost(session.target() + " is closing the connection: " + r);
+            throw new SessionLost(SmtpReply.local(0, "4.4.2", session.target() + " is closing the connection: " + r));
         }
     }
 
     /** Writing the first commands failed: nothing reached the server. */
     private SessionLost sendFailed(IOException e) {
         session.markBroken();
-        return new SessionLost(session.lostText("while sending the first command", e));
+        return new SessionLost(session.lostReply("while sending the first command", e));
     }
 
     private interface ReplySource {
@@ -229,7 +237,7 @@ final class MailTransaction {
             r = source.get();
         } catch (IOException e) {
             session.markBroken();
-            throw new SessionLost(session.lostText(when, e));
+            throw new SessionLost(session.lostReply(when, e));
         }
         if (r.code() == 421) {
             session.markBroken();

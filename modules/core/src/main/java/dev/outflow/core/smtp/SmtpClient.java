@@ -79,7 +79,7 @@ public final class SmtpClient implements AutoCloseable {
             return finish(fresh, fresh.send(envelope, content));
         } catch (MailTransaction.SessionLost e) {
             fresh.abort();
-            throw new HostFailure(HostFailure.Stage.MAIL, e.getMessage(), SmtpReply.local(0, "4.4.2", e.getMessage()));
+            throw new HostFailure(HostFailure.Stage.MAIL, e.getMessage(), e.reply());
         } catch (HostFailure | RuntimeException e) {
             fresh.abort();
             throw e;
