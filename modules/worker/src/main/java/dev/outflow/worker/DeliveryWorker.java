@@ -139,7 +139,7 @@ public final class DeliveryWorker implements AutoCloseable {
         int window = c.get(OutflowKeys.INFLIGHT_PER_PARTITION);
         LoopSettings settings = new LoopSettings(b.topics, workerId, c.get(OutflowKeys.WORKER_COMMIT_INTERVAL), MAX_BATCH,
                 shutdown, shutdown.compareTo(MAX_REVOKE_WAIT) < 0 ? shutdown : MAX_REVOKE_WAIT, window, 2 * window,
-                c.get(OutflowKeys.THROTTLE_DELAY), START_TIMEOUT);
+                c.get(OutflowKeys.THROTTLE_DELAY), START_TIMEOUT, inflightBytes(c), c.get(OutflowKeys.PARTITION_HOLD_TIMEOUT));
         long maxRecord = Topics.maxRecordBytes(c.get(OutflowKeys.MAX_MESSAGE_BYTES));
         Map<String, Object> consumerProps = StageConsumerProps.of(b.kafka, groupId(), "outflow-worker-" + workerId);
         Map<String, Object> producerProps = KafkaClients.producer(b.kafka, transactionalId(), "outflow-worker-" + workerId + "-tx",
@@ -365,6 +365,12 @@ public final class DeliveryWorker implements AutoCloseable {
 
     private void counter(MeterRegistry registry, String name, Counters c, ToDoubleFunction<Counters> f) {
         FunctionCounter.builder("outflow.worker." + name, c, f).tag("worker", workerId).register(registry);
+    }
+
+    /** {@code outbound.inflight_bytes}, where 0 means a quarter of the maximum heap. */
+    static long inflightBytes(Config c) {
+        long configured = c.get(OutflowKeys.INFLIGHT_BYTES);
+        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().maxMemory() / 4);
     }
 
     private static String defaultWorkerId(Config c) {
