@@ -40,8 +40,10 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -147,7 +149,7 @@ public final class DeliveryWorker implements AutoCloseable {
         BooleanSupplier controlPaused = b.controlPause != null ? b.controlPause : () -> control != null && control.paused();
         this.loop = PollLoop.create(
                 () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                () -> b.producerDecorator.apply(new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())),
                 b.deliverer, b.disposition, b.codecs, DomainShards.from(c), b.config, controlPaused, settings, b.clock,
                 b.deliveredHook);
         this.thread = Thread.ofPlatform().name("outflow-worker-" + workerId).unstarted(loop);
@@ -244,12 +246,16 @@ public final class DeliveryWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             if (control != null) control.close();
-            for (AutoCloseable c : b.owned) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    log.warn("Closing {}: {}", c, e.toString());
-                }
+            closeOwned();
+        }
+    }
+
+    private void closeOwned() {
+        for (AutoCloseable c : b.owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("Closing {}: {}", c, e.toString());
             }
         }
     }
@@ -266,6 +272,7 @@ public final class DeliveryWorker implements AutoCloseable {
         loop.haltNow();
         loop.awaitDone(Duration.ofSeconds(30));
         if (control != null) control.close();
+        closeOwned(); // a dead process leaves no threads behind either (the next test's JVM would carry them)
         return loop.uncommittedAtHalt();
     }
 
@@ -398,6 +405,7 @@ public final class DeliveryWorker implements AutoCloseable {
         private String workerId;
         private BooleanSupplier controlPause;
         private boolean followControl = true;
+        private UnaryOperator<Producer<byte[], byte[]>> producerDecorator = p -> p;
         private final List<AutoCloseable> owned = new ArrayList<>();
 
         private Builder() {
@@ -474,6 +482,12 @@ public final class DeliveryWorker implements AutoCloseable {
         /** False: ignore the control topic (only {@code outbound.disabled} pauses). */
         public Builder followControlTopic(boolean follow) {
             this.followControl = follow;
+            return this;
+        }
+
+        /** Wraps each transactional producer the worker creates (tests: a broker that answers slowly). */
+        Builder producerDecorator(UnaryOperator<Producer<byte[], byte[]>> decorator) {
+            this.producerDecorator = Objects.requireNonNull(decorator);
             return this;
         }
 
