@@ -96,11 +96,4 @@ final class Batch {
         });
         return dropped;
     }
-
-    /** Offsets of partitions whose window is still owned (checked before every hand-over). */
-    boolean onlyOwned() {
-        for (PartitionWindow w : owners.values()) if (w.gone) return false;
-        for (Job j : jobs) if (j.window.gone) return false;
-        return true;
-    }
 }

@@ -21,6 +21,7 @@ public final class Counters {
     final AtomicLong abandoned = new AtomicLong();
     final AtomicLong cutShort = new AtomicLong();
     final AtomicLong budgetPauses = new AtomicLong();
+    final AtomicLong peakInflightBytes = new AtomicLong();
 
     void count(Job j) {
         records.incrementAndGet();
@@ -62,4 +63,6 @@ public final class Counters {
     public long cutShort() { return cutShort.get(); }
     /** Times the worker stopped taking records because its in-flight bytes reached {@code outbound.inflight_bytes}. */
     public long budgetPauses() { return budgetPauses.get(); }
+    /** The most bytes held in flight at once (see {@code outbound.inflight_bytes}). */
+    public long peakInflightBytes() { return peakInflightBytes.get(); }
 }

@@ -122,6 +122,19 @@ final class Job {
         return true;
     }
 
+    /**
+     * Heap a taken record costs until its offset is committed: its bytes as consumed and once more
+     * decoded (the message contents are copied out of the record).
+     */
+    static long recordBytes(ConsumerRecord<byte[], byte[]> r) {
+        return 2L * (128 + Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize()));
+    }
+
+    /** What this job costs once completed, until its commit: its record and its outputs. */
+    long settledBytes() {
+        return recordBytes(record) + size(outputs);
+    }
+
     /** Approximate heap bytes of records: key and value arrays (and their headers, roughly). */
     static long size(List<ProducerRecord<byte[], byte[]>> records) {
         long n = 0;

@@ -91,6 +91,8 @@ public final class PollLoop implements Runnable {
     /** As last applied: every partition paused for the byte budget. */
     private boolean budgetPaused;
     private long nextHoldScan = System.nanoTime();
+    /** As last computed by the poll thread, for the gauge. */
+    private volatile long inflightBytes;
 
     PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
@@ -176,6 +178,7 @@ public final class PollLoop implements Runnable {
             if (!records.isEmpty()) take(records);
             if (!hold) dispatch();
             drainCompletions(0);
+            heldBytes(); // the peak, after outputs were charged
             cutHoldUps();
             publishPrefixes();
             commits.tick(consumer::groupMetadata);
@@ -223,7 +226,7 @@ public final class PollLoop implements Runnable {
                 continue;
             }
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                long size = recordBytes(r);
+                long size = Job.recordBytes(r);
                 // At least one record when nothing is held, so one larger than the budget still goes.
                 if (refusedBytes > 0 || (held > 0 && held + size > s.inflightBytes())) {
                     if (refusedBytes == 0) refusedBytes = size;
@@ -231,7 +234,9 @@ public final class PollLoop implements Runnable {
                     break;
                 }
                 Job j = intake.take(w, r);
-                j.bytes = size + Job.size(j.outputs);
+                // A deliverable record reserves room for an output as large as itself (a DEFERRED
+                // event embeds the message, a DSN quotes it); the charge is settled when it completes.
+                j.bytes = j.state == Job.State.WAITING ? size + size / 2 : size + Job.size(j.outputs);
                 held += j.bytes;
                 w.add(j);
                 if (j.state == Job.State.WAITING) dispatcher.enqueue(j);
@@ -239,18 +244,12 @@ public final class PollLoop implements Runnable {
         }
     }
 
-    /**
-     * Heap a taken record costs until its offset is committed: its bytes as consumed and once more
-     * decoded (the message contents are copied out of the record).
-     */
-    private static long recordBytes(ConsumerRecord<byte[], byte[]> r) {
-        return 2L * (128 + Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize()));
-    }
-
     /** Bytes of taken records not yet committed, with their outputs (see {@link Job#bytes}). */
     private long heldBytes() {
         long n = commits.heldBytes();
         for (PartitionWindow w : windows.values()) n += w.bytes();
+        inflightBytes = n;
+        if (n > counters.peakInflightBytes.get()) counters.peakInflightBytes.set(n);
         return n;
     }
 
@@ -295,7 +294,7 @@ public final class PollLoop implements Runnable {
                     if (j.failure != null) intake.failed(j);
                     j.state = Job.State.DONE;
                     j.window.left(j);
-                    j.window.grow(j, Job.size(j.outputs));
+                    j.window.grow(j, j.settledBytes() - j.bytes);
                 }
                 j = dispatcher.nextCompleted(0);
             }
@@ -309,10 +308,9 @@ public final class PollLoop implements Runnable {
         boolean budget = overBudget();
         if (budget != budgetPaused) {
             budgetPaused = budget;
-            if (budget) {
-                counters.budgetPauses.incrementAndGet();
-                log.info("Worker {}: {} bytes in flight reach outbound.inflight_bytes ({}); taking no records until some commit",
-                        s.workerId(), heldBytes(), s.inflightBytes());
+            if (budget && counters.budgetPauses.incrementAndGet() == 1) {
+                log.info("Worker {}: {} bytes in flight reach outbound.inflight_bytes ({}); taking no records until some commit"
+                        + " (logged once; see the budget_pauses counter)", s.workerId(), heldBytes(), s.inflightBytes());
             }
         }
         List<TopicPartition> pause = null;
@@ -543,6 +541,11 @@ public final class PollLoop implements Runnable {
 
     public int inFlight() {
         return dispatcher.running();
+    }
+
+    /** Bytes held as last computed (see {@code outbound.inflight_bytes}). */
+    public long inflightBytes() {
+        return inflightBytes;
     }
 
     public boolean deliveryPausedNow() {
