@@ -94,9 +94,16 @@ import org.slf4j.LoggerFactory;
  *     to the first delay bucket, in the transaction, and their offsets complete; no event is
  *     published and the deferred hook does not run. The scheduler queues them again when due. A
  *     busy but moving domain is not parked: its partition just waits for the window to drain; a
- *     hot domain is better spread with {@code outbound.domain_shards}.</li>
+ *     hot domain is better spread with {@code outbound.domain_shards}. A delivery that holds back
+ *     finished records of its partition for longer than {@code outbound.partition_hold_timeout}
+ *     is cut short (connection closed, recipients deferred with 451 4.4.7, attempt counted).</li>
+ * <li><b>Memory.</b> While the bytes held (records taken and not committed, decoded copies and
+ *     outputs included) exceed {@code outbound.inflight_bytes} (default a quarter of the heap),
+ *     every partition is paused; records a poll returned beyond the budget are read again later.</li>
  * <li><b>Rebalance, failures.</b> On revoke, the partitions' waiting records are given up and
- *     in-flight ones may finish (up to 15 s) before the completed prefix is committed. A fenced or
+ *     in-flight ones may finish (up to 15 s) before the completed prefix is committed; after that
+ *     the worker never hands offsets of those partitions to a transaction again (a commit refused
+ *     during the rebalance is retried without them). A fenced or
  *     failed producer is replaced; abortable errors (also CONCURRENT_TRANSACTIONS and
  *     OUT_OF_ORDER_SEQUENCE_NUMBER on fresh partitions) abort and re-send the same records; an
  *     outcome record the broker refuses for good (too large for its topic) is replaced by a DLQ
