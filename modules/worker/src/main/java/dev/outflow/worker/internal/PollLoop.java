@@ -227,16 +227,17 @@ public final class PollLoop implements Runnable {
             }
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
                 long size = Job.recordBytes(r);
+                // Room for an output as large as the message too (a DEFERRED event embeds it, a DSN
+                // quotes it), until the outcome is known and the charge is settled.
+                long charge = size + size / 2;
                 // At least one record when nothing is held, so one larger than the budget still goes.
-                if (refusedBytes > 0 || (held > 0 && held + size > s.inflightBytes())) {
-                    if (refusedBytes == 0) refusedBytes = size;
+                if (refusedBytes > 0 || (held > 0 && held + charge > s.inflightBytes())) {
+                    if (refusedBytes == 0) refusedBytes = charge;
                     consumer.seek(tp, r.offset()); // taken again once the budget allows
                     break;
                 }
                 Job j = intake.take(w, r);
-                // A deliverable record reserves room for an output as large as itself (a DEFERRED
-                // event embeds the message, a DSN quotes it); the charge is settled when it completes.
-                j.bytes = j.state == Job.State.WAITING ? size + size / 2 : size + Job.size(j.outputs);
+                j.bytes = j.state == Job.State.WAITING ? charge : size + Job.size(j.outputs);
                 held += j.bytes;
                 w.add(j);
                 if (j.state == Job.State.WAITING) dispatcher.enqueue(j);
