@@ -88,6 +88,12 @@ public final class OutflowKeys {
             "Records of one partition in progress at once; when full and a domain is at its limit, its records are parked (throttled).", v -> positive(v));
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
+    // Worker memory and hold-ups (docs/security.md, "Worker: loss windows and memory").
+    public static final ConfigKey<Long> INFLIGHT_BYTES = size("outbound.inflight_bytes", "0",
+            "Bytes of records a worker holds taken but not yet committed (outputs included) before it stops taking more; 0: a quarter of the maximum heap.",
+            v -> { if (v < 0) throw new IllegalArgumentException(v + " must be 0 or more"); });
+    public static final ConfigKey<Duration> PARTITION_HOLD_TIMEOUT = duration("outbound.partition_hold_timeout", "2m",
+            "How long one delivery may hold back the commit of finished records after it on its partition; then its attempt is cut short and deferred.");
 
     // --- delivery: what a remote server may cost one attempt (Postfix smtp_* limits; docs/security.md)
     public static final ConfigKey<Duration> TRANSACTION_TIMEOUT = duration("outbound.transaction_timeout", "10m",
