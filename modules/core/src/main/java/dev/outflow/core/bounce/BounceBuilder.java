@@ -4,6 +4,8 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.delivery.Delivery;
 import dev.outflow.core.delivery.RecipientResult;
+import dev.outflow.core.dkim.DkimException;
+import dev.outflow.core.dkim.DkimSigner;
 import dev.outflow.core.hooks.BounceError;
 import jakarta.activation.DataHandler;
 import jakarta.mail.MessagingException;
@@ -34,6 +36,8 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.eclipse.angus.mail.dsn.DeliveryStatus;
 import org.eclipse.angus.mail.dsn.MultipartReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the delivery status notification (RFC 3464) that tells a sender some recipients failed,
@@ -71,6 +75,7 @@ import org.eclipse.angus.mail.dsn.MultipartReport;
  * {@code contents} = the DSN bytes with CRLF line ends.
  */
 public final class BounceBuilder {
+    private static final Logger log = LoggerFactory.getLogger(BounceBuilder.class);
     /** allowutf8: an SMTPUTF8 sender's address goes into To: as UTF-8 rather than mangled. */
     private static final Session SESSION = Session.getInstance(props("mail.mime.allowutf8", "true"));
     private static final Set<String> FIXED_HEADERS = Set.of("message-id", "date", "auto-submitted", "mime-version");
@@ -82,6 +87,7 @@ public final class BounceBuilder {
     private final BounceTemplate template;
     private final Clock clock;
     private final Supplier<String> ids;
+    private final DkimSigner dkim;
 
     /**
      * @param me              host name for From, Reporting-MTA and Message-ID
@@ -91,6 +97,15 @@ public final class BounceBuilder {
      * @param ids             new message ids for DSNs
      */
     public BounceBuilder(String me, long maxMessageBytes, BounceTemplate template, Clock clock, Supplier<String> ids) {
+        this(me, maxMessageBytes, template, clock, ids, null);
+    }
+
+    /**
+     * @param dkim signs each DSN with the keys of its From domain, else of {@code me} or its
+     *             closest parent domain that has keys; null: DSNs are not signed
+     */
+    public BounceBuilder(String me, long maxMessageBytes, BounceTemplate template, Clock clock, Supplier<String> ids, DkimSigner dkim) {
+        this.dkim = dkim;
         this.me = Objects.requireNonNull(me);
         if (maxMessageBytes <= 0) throw new IllegalArgumentException("maxMessageBytes must be more than 0");
         this.maxMessageBytes = maxMessageBytes;
@@ -104,10 +119,27 @@ public final class BounceBuilder {
         this(me, maxMessageBytes, template, clock, () -> UUID.randomUUID().toString());
     }
 
-    /** From {@code me}, {@code outbound.max_message_bytes} and the {@code outbound.bounce_message} file. */
+    /**
+     * From {@code me}, {@code outbound.max_message_bytes}, the {@code outbound.bounce_message} file
+     * and the DKIM keys.
+     *
+     * @throws dev.outflow.core.config.ConfigException when a DKIM key cannot be used
+     */
     public static BounceBuilder fromConfig(Config config, Clock clock) {
         return new BounceBuilder(config.me(), config.get(OutflowKeys.MAX_MESSAGE_BYTES),
-                BounceTemplate.fromFile(config.get(OutflowKeys.BOUNCE_MESSAGE)), clock);
+                BounceTemplate.fromFile(config.get(OutflowKeys.BOUNCE_MESSAGE)), clock, () -> UUID.randomUUID().toString(),
+                DkimSigner.fromConfig(config, clock));
+    }
+
+    /** A DSN that cannot be signed still goes out: the sender needs to learn of the failure more than a receiver needs the signature. */
+    private byte[] sign(byte[] dsn, String id) {
+        if (dkim == null) return dsn;
+        try {
+            return dkim.sign(dsn, me);
+        } catch (DkimException e) {
+            log.warn("DSN {} goes out unsigned: {}", id, e.getMessage());
+            return dsn;
+        }
     }
 
     /** {@link #build(Delivery, BounceError, Instant)} at the clock's now. */
@@ -133,6 +165,7 @@ public final class BounceBuilder {
         try {
             byte[] dsn = write(original, error, now, id, original.contents().length + REPORT_OVERHEAD <= maxMessageBytes);
             if (dsn.length > maxMessageBytes) dsn = write(original, error, now, id, false);
+            dsn = sign(dsn, id);
             return new Delivery(id, "", List.of(original.mailFrom()), domain, dsn, now, 0, Map.of(), original.id(), null);
         } catch (MessagingException e) {
             throw new IllegalStateException("cannot build DSN for " + original.id() + ": " + e.getMessage(), e);

@@ -89,6 +89,17 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
 
+    // --- DKIM (RFC 6376, RFC 8463): intake signs once, retries and DSNs keep the signature
+    public static final ConfigKey<Path> DKIM_KEYS_DIR = path("dkim.keys_dir", "config/dkim",
+            "Signing keys, one PEM file per key: DIR/DOMAIN/SELECTOR.pem (RSA >= 2048 bits or Ed25519; write with 'outflow dkim keygen'). Mail whose From domain has keys is signed with each of them. A missing folder means no keys.");
+    public static final ConfigKey<List<String>> DKIM_KEYS = list("dkim.keys", "",
+            "More keys as domain:selector:file entries (file absolute or relative to dkim.keys_dir), e.g. example.com:s2026:/etc/outflow/example.pem.");
+    public static final ConfigKey<Boolean> DKIM_REQUIRED = bool("dkim.required", "true",
+            "A message whose From domain has a key but that cannot be signed (e.g. two From fields) is refused with a temporary error (451 4.7.0); false: it is queued unsigned with a warning.");
+    public static final ConfigKey<List<String>> DKIM_HEADERS = list("dkim.headers", "from,to,cc,subject,date,message-id,reply-to,sender,mime-version,content-type,"
+            + "content-transfer-encoding,in-reply-to,references,list-id,list-unsubscribe,list-unsubscribe-post",
+            "Header fields signed when present (From is always signed, and listed once more than it occurs so none can be added).");
+
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
             "DNS servers as ip or ip:port, e.g. 127.0.0.1:5353. Empty: the system resolver.");

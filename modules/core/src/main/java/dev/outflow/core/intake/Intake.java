@@ -5,6 +5,8 @@ import dev.outflow.core.address.MailAddress;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.dkim.DkimException;
+import dev.outflow.core.dkim.DkimSigner;
 import dev.outflow.core.hooks.HookResult;
 import dev.outflow.core.hooks.MessageView;
 import dev.outflow.core.hooks.PluginChain;
@@ -32,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * recipients {@code 554 5.5.1}, too big {@code 552 5.3.4}, bad id {@code 501 5.5.4},
  * queue_outbound DENY {@code 550 5.7.1}, DENYSOFT {@code 451 4.7.1}, DENYDISCONNECT
  * {@code 550 5.7.1} with kind DISCONNECT. Plugin failures are DENYSOFT (see {@link PluginChain}).
+ * A message that has a DKIM key but cannot be signed {@code 451 4.7.0} (unless {@code dkim.required=false}).
+ *
+ * <p>Accepted messages are DKIM-signed here ({@link DkimSigner}), after the hooks, so that the
+ * signature is computed once per message whatever the number of domains, retries and workers.
  *
  * <p>Immutable and thread-safe; one instance serves a whole process.
  */
@@ -44,9 +50,12 @@ public final class Intake {
     private final String me;
     private final long maxMessageBytes;
     private final DomainShards shards;
+    private final DkimSigner dkim;
+    private final boolean dkimRequired;
 
     /**
      * @throws dev.outflow.core.config.ConfigException when {@code outbound.domain_shards} is malformed
+     *         or a DKIM key cannot be used (the message names the file)
      */
     public Intake(Config config, PluginChain plugins, Clock clock) {
         this.plugins = plugins;
@@ -54,6 +63,8 @@ public final class Intake {
         this.me = config.me();
         this.maxMessageBytes = config.get(OutflowKeys.MAX_MESSAGE_BYTES);
         this.shards = DomainShards.from(config);
+        this.dkim = DkimSigner.fromConfig(config, clock);
+        this.dkimRequired = config.get(OutflowKeys.DKIM_REQUIRED);
     }
 
     public Intake(Config config, PluginChain plugins) {
@@ -126,6 +137,13 @@ public final class Intake {
                 return reject(id, RejectKind.DISCONNECT, 550, "5.7.1", orDefault(hook.message(), "Message denied"));
             }
             default -> log.warn("queue_outbound answered {} for {}; treated as CONT", hook.code(), id);
+        }
+        // Signed once here, so every part, retry and the copy inside a DSN carry the same bytes.
+        try {
+            contents = dkim.sign(contents);
+        } catch (DkimException e) {
+            if (dkimRequired) return reject(id, RejectKind.TEMPORARY, 451, "4.7.0", e.getMessage() + " (dkim.required=true)");
+            log.warn("{}: {}; queued unsigned (dkim.required=false)", id, e.getMessage());
         }
         return new IntakeResult.Accepted(id, split(id, from, rcpts.values(), contents, now, request));
     }
