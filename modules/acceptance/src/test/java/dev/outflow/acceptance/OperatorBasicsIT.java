@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code /ready} of a worker turn 200 once it joined its group; {@code outflow send} run from another
  * directory (the installation found through {@code OUTFLOW_HOME}, no {@code --config}) reaches the
  * same broker and the mail is delivered; {@code outflow status} then shows nothing waiting and the
- * delivery log line is in the worker's log; stopping the broker turns {@code /health} to 503 naming
+ * delivery log line is in the worker's log; {@code /metrics} shows the counters, the delivery timers,
+ * the consumer lag and JVM meters; stopping the broker turns {@code /health} to 503 naming
  * Kafka, and restarting it turns it back to 200.
  */
 @ExtendWith(PrintLogsOnFailure.class)
@@ -61,6 +62,14 @@ class OperatorBasicsIT {
                             .containsPattern(Pattern.quote("outflow.outbound") + "\\s+0 waiting"));
             Awaitility.await("delivery log line").atMost(WAIT).until(() -> worker.stderr().contains(id + ": to=<alice@d2.test>, relay=mx2.test[127.0.0.2]:" + port));
             assertThat(worker.stderr()).containsPattern(Pattern.quote(id) + ": to=<alice@d2.test>, relay=\\S+, delay=[0-9.]+s, attempt=1, dsn=2\\.0\\.0, status=delivered, tls=(yes|no) \\(250");
+
+            Awaitility.await("metrics on /metrics").atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(get(httpPort, "/metrics").body())
+                            .containsPattern("outflow_worker_delivered_total\\{stage=\"worker\"} 1(\\.0)?\\n")
+                            .contains("outflow_delivery_delay_seconds_bucket{outcome=\"delivered\",stage=\"worker\"")
+                            .contains("outflow_delivery_attempt_seconds_count{result=\"delivered\",stage=\"worker\"} 1")
+                            .containsPattern("outflow_consumer_lag_records\\{group=\"outflow.worker\",partition=\"\\d+\",topic=\"outflow.outbound\"} 0")
+                            .contains("jvm_memory_used_bytes").contains("process_cpu_usage"));
 
             broker.stop();
             Awaitility.await("/health turns 503 without Kafka").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))

@@ -36,6 +36,8 @@ final class Components implements AutoCloseable {
 
     private final LiveConfig live;
     private HttpEndpoint http;
+    private final Metrics metrics = new Metrics();
+    private LagGauges lag;
     private final ScheduledExecutorService reloader;
 
     /** Components over a fixed configuration. */
@@ -67,11 +69,13 @@ final class Components implements AutoCloseable {
     private HttpEndpoint http() {
         if (http == null) {
             try {
-                http = new HttpEndpoint(ctx.config().get(OutflowKeys.HTTP_LISTEN), new HealthMonitor(ctx.kafka()));
+                http = new HttpEndpoint(ctx.config().get(OutflowKeys.HTTP_LISTEN), new HealthMonitor(ctx.kafka()), metrics);
+                lag = new LagGauges(ctx.kafka(), metrics.registry());
             } catch (IOException e) {
                 throw new IllegalStateException("cannot listen on http.listen=" + ctx.config().get(OutflowKeys.HTTP_LISTEN) + ": " + e.getMessage(), e);
             }
             started.add(0, http);
+            started.add(0, lag);
             var a = http.address();
             lines.add(0, "http       http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/health, /ready and /metrics");
         }
@@ -79,19 +83,21 @@ final class Components implements AutoCloseable {
     }
 
     Components worker() {
-        DeliveryWorker worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins).build().start();
+        DeliveryWorker worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins)
+                .observe(metrics::attempt, metrics::decision).build().start();
         started.add(worker);
         HttpEndpoint h = http();
         h.stage(new HealthMonitor.Stage("worker", () -> stopped(worker.isRunning(), worker.failure()), ctx.group("worker"),
                 worker::assignment, ctx.config().get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS)));
-        h.metric("outflow_worker_delivered_total", "Message parts (one per domain) delivered by this worker.", worker::delivered);
-        h.metric("outflow_worker_deferred_total", "Message parts deferred by this worker.", worker::deferred);
-        h.metric("outflow_worker_bounced_total", "Message parts bounced by this worker.", worker::bounced);
-        h.metric("outflow_worker_dropped_total", "Message parts dropped by a deferred hook.", worker::dropped);
-        h.metric("outflow_worker_rejected_total", "Invalid outbound records rejected.", worker::rejected);
-        h.metric("outflow_worker_dlq_total", "Records sent to the dead-letter topic.", worker::deadLettered);
-        h.metric("outflow_worker_parked_total", "Records parked because their domain was at its limit.", worker::parked);
-        h.metric("outflow_worker_in_flight", "Deliveries in progress.", worker::inFlight);
+        metrics.counter("outflow.worker.delivered", "worker", "Message parts (one per domain) delivered by this worker.", worker::delivered);
+        metrics.counter("outflow.worker.deferred", "worker", "Message parts deferred by this worker.", worker::deferred);
+        metrics.counter("outflow.worker.bounced", "worker", "Message parts bounced by this worker.", worker::bounced);
+        metrics.counter("outflow.worker.dropped", "worker", "Message parts dropped by a deferred hook.", worker::dropped);
+        metrics.counter("outflow.worker.rejected", "worker", "Invalid outbound records rejected.", worker::rejected);
+        metrics.counter("outflow.worker.dlq", "worker", "Records sent to the dead-letter topic.", worker::deadLettered);
+        metrics.counter("outflow.worker.parked", "worker", "Records parked because their domain was at its limit.", worker::parked);
+        metrics.gauge("outflow.worker.in_flight", "worker", "Deliveries in progress.", worker::inFlight);
+        lag.watch(ctx.group("worker"), List.of(ctx.topics().outbound()));
         lines.add("worker     consuming " + ctx.topics().outbound() + " (group " + ctx.group("worker") + ", up to "
                 + ctx.config().get(OutflowKeys.CONCURRENCY_MAX) + " deliveries at once)");
         return this;
@@ -103,7 +109,10 @@ final class Components implements AutoCloseable {
         http().stage(new HealthMonitor.Stage("scheduler", () -> stopped(true, scheduler.failure()), ctx.group("scheduler"),
                 () -> scheduler.assignedPartitions() > 0 ? Set.of(new org.apache.kafka.common.TopicPartition(ctx.topics().deferred(), 0)) : Set.of(),
                 ctx.config().get(OutflowKeys.TOPIC_PARTITIONS)));
-        http().metric("outflow_scheduler_partitions", "Partitions assigned to this scheduler.", scheduler::assignedPartitions);
+        metrics.gauge("outflow.scheduler.partitions", "scheduler", "Partitions assigned to this scheduler.", scheduler::assignedPartitions);
+        List<String> schedulerTopics = new ArrayList<>(ctx.topics().delayTopics());
+        schedulerTopics.add(0, ctx.topics().deferred());
+        lag.watch(ctx.group("scheduler"), schedulerTopics);
         lines.add("scheduler  delay buckets " + String.join(",", ctx.config().get(OutflowKeys.SCHEDULER_BUCKETS))
                 + " (group " + ctx.group("scheduler") + ")");
         return this;
@@ -115,10 +124,11 @@ final class Components implements AutoCloseable {
         HttpEndpoint h = http();
         h.stage(new HealthMonitor.Stage("router", () -> null, ctx.group("router"), router::assignment,
                 ctx.config().get(OutflowKeys.TOPIC_PARTITIONS)));
-        h.metric("outflow_router_submissions_total", "Submissions read.", router::submissions);
-        h.metric("outflow_router_accepted_total", "Submissions queued.", router::accepted);
-        h.metric("outflow_router_duplicates_total", "Submissions skipped as duplicates of a recent id.", router::duplicates);
-        h.metric("outflow_router_rejected_total", "Submissions rejected (DLQ + REJECTED event).", router::rejected);
+        metrics.counter("outflow.router.submissions", "router", "Submissions read.", router::submissions);
+        metrics.counter("outflow.router.accepted", "router", "Submissions queued.", router::accepted);
+        metrics.counter("outflow.router.duplicates", "router", "Submissions skipped as duplicates of a recent id.", router::duplicates);
+        metrics.counter("outflow.router.rejected", "router", "Submissions rejected (DLQ + REJECTED event).", router::rejected);
+        lag.watch(ctx.group("router"), List.of(ctx.topics().submissions()));
         lines.add("router     " + ctx.topics().submissions() + " -> " + ctx.topics().outbound() + " (group " + ctx.group("router") + ")");
         return this;
     }
@@ -135,7 +145,7 @@ final class Components implements AutoCloseable {
         SubmissionServer server = new SubmissionServer(config, new Intake(config, plugins), queue).start();
         started.add(server);
         http().stage(HealthMonitor.Stage.listener("smtpd", () -> null));
-        http().metric("outflow_smtpd_connections", "Open SMTP submission connections.", server::openConnections);
+        metrics.gauge("outflow.smtpd.connections", "smtpd", "Open SMTP submission connections.", server::openConnections);
         lines.add("smtpd      SMTP submission on " + server.address().getAddress().getHostAddress() + ":" + server.port()
                 + " (STARTTLS, AUTH from " + config.get(OutflowKeys.SMTPD_USERS) + ")");
         return this;

@@ -8,31 +8,28 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
-import java.util.function.LongSupplier;
 
 /**
  * The process's HTTP endpoint on {@code http.listen}: {@code GET /health} (200 with the running
  * stages, 503 with the reasons when Kafka is unreachable or a stage stopped: a liveness probe),
  * {@code GET /ready} (200 once every stage has joined its consumer group: a readiness probe) and
- * {@code GET /metrics} (Prometheus text format: counters and gauges registered by the stages).
+ * {@code GET /metrics} (Prometheus text format from the process's {@link Metrics} registry).
  * Read-only; nothing here changes state.
  */
 final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
-    private final Map<String, LongSupplier> metrics = new ConcurrentSkipListMap<>();
-    private final Map<String, String> help = new ConcurrentSkipListMap<>();
     private final HealthMonitor monitor;
+    private final Metrics metrics;
 
-    HttpEndpoint(HostPort listen, HealthMonitor monitor) throws IOException {
+    HttpEndpoint(HostPort listen, HealthMonitor monitor, Metrics metrics) throws IOException {
         this.monitor = monitor;
+        this.metrics = metrics;
         server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/health", ex -> reply(ex, verdict(monitor.health())));
         server.createContext("/ready", ex -> reply(ex, verdict(monitor.readiness())));
-        server.createContext("/metrics", ex -> reply(ex, new Answer(200, "text/plain; version=0.0.4", metricsText())));
+        server.createContext("/metrics", ex -> reply(ex, new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
         server.start();
     }
 
@@ -42,12 +39,6 @@ final class HttpEndpoint implements AutoCloseable {
 
     void stage(HealthMonitor.Stage stage) {
         monitor.add(stage);
-    }
-
-    /** Registers a metric: names ending in {@code _total} are counters, others gauges. */
-    void metric(String name, String doc, LongSupplier value) {
-        metrics.put(name, value);
-        help.put(name, doc);
     }
 
     private record Answer(int status, String type, String body) {}
@@ -63,16 +54,6 @@ final class HttpEndpoint implements AutoCloseable {
             sb.append(']');
         }
         return new Answer(v.ok() ? 200 : 503, "application/json", sb.append("}\n").toString());
-    }
-
-    private String metricsText() {
-        StringBuilder sb = new StringBuilder();
-        metrics.forEach((name, value) -> {
-            sb.append("# HELP ").append(name).append(' ').append(help.get(name)).append('\n');
-            sb.append("# TYPE ").append(name).append(name.endsWith("_total") ? " counter\n" : " gauge\n");
-            sb.append(name).append(' ').append(value.getAsLong()).append('\n');
-        });
-        return sb.toString();
     }
 
     private static void reply(HttpExchange ex, Answer a) throws IOException {
@@ -95,5 +76,6 @@ final class HttpEndpoint implements AutoCloseable {
     public void close() {
         server.stop(0);
         monitor.close();
+        metrics.close();
     }
 }

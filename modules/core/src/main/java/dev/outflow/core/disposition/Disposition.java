@@ -60,6 +60,7 @@ public final class Disposition {
     private final PluginChain plugins;
     private final BounceBuilder bounces;
     private final DeliveryLog deliveryLog;
+    private final List<java.util.function.Consumer<DispositionPlan>> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param schedule the current retry schedule, read on every decision (hot reload)
@@ -125,7 +126,13 @@ public final class Disposition {
                 : Optional.of(bounce(delivery, result, bounced, expired, now));
         DispositionPlan plan = new DispositionPlan(delivery, result, now, delivered, deferral, dropped, bounce);
         deliveryLog.record(plan);
+        for (var o : observers) o.accept(plan);
         return plan;
+    }
+
+    /** Calls {@code observer} with every decision (metrics); it must be quick and must not throw. */
+    public void observe(java.util.function.Consumer<DispositionPlan> observer) {
+        observers.add(Objects.requireNonNull(observer));
     }
 
     private static void sort(Delivery delivery, DeliveryResult result, List<RecipientResult> delivered,
