@@ -86,6 +86,8 @@ public final class OutflowKeys {
             "Local address to connect from, unless a get_mx route names one.");
     public static final ConfigKey<Integer> INFLIGHT_PER_PARTITION = intKey("outbound.inflight_per_partition", "1000",
             "Records of one partition in progress at once; when full and a domain is at its limit, its records are parked (throttled).", v -> positive(v));
+    public static final ConfigKey<Duration> DELAY_WARNING = duration("outbound.delay_warning", "4h",
+            "After this long in the queue, a recipient submitted with NOTIFY=DELAY (RFC 3461) gets one 'delayed' DSN while Outflow keeps trying.");
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
 

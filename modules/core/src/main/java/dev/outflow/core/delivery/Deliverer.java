@@ -99,7 +99,7 @@ public final class Deliverer implements AutoCloseable {
         if (found instanceof MxLookupResult.Failed f) return lookupFailed(d, f);
         List<MxHost> hosts = ((MxLookupResult.Found) found).hosts();
 
-        Envelope envelope = new Envelope(d.mailFrom(), d.recipients());
+        Envelope envelope = new Envelope(d.mailFrom(), d.recipients(), d.dsn());
         MailContent content = MailContent.of(d.contents());
         HostFailure last = null;
         String lastLocal = "no MX host with an address for " + d.domain();
@@ -172,7 +172,7 @@ public final class Deliverer implements AutoCloseable {
             Duration delay = Duration.between(d.queuedAt(), clock.instant());
             plugins.delivered(view, new Delivered(route.exchange(), ip, r.response().response(), delay, t.port(), t.mode(), ok));
         }
-        return new DeliveryResult(results, route.exchange(), ip, t.port(), t.mode(), r.tls(), null);
+        return new DeliveryResult(results, route.exchange(), ip, t.port(), t.mode(), r.tls(), null, r.dsnPassedOn());
     }
 
     private static DeliveryResult allHostsFailed(Delivery d, HostFailure last, String lastLocal, int tried) {

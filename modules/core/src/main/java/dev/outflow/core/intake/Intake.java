@@ -5,6 +5,7 @@ import dev.outflow.core.address.MailAddress;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.delivery.DsnRequest;
 import dev.outflow.core.dkim.DkimException;
 import dev.outflow.core.dkim.DkimSigner;
 import dev.outflow.core.hooks.HookResult;
@@ -105,10 +106,13 @@ public final class Intake {
         if (request.recipients().isEmpty()) return reject(id, RejectKind.PERMANENT, 554, "5.5.1", "No recipients");
         // Parsed addresses in first-seen order, duplicates collapsed (same local part and domain).
         Map<String, MailAddress> rcpts = new LinkedHashMap<>(request.recipients().size() * 2);
+        Map<String, DsnRequest.Recipient> dsnRcpts = request.dsn() == null ? null : new LinkedHashMap<>();
         for (String r : request.recipients()) {
             try {
                 MailAddress a = MailAddress.parse(r);
                 rcpts.putIfAbsent(a.toString(), a);
+                DsnRequest.Recipient given = dsnRcpts == null ? null : request.dsn().recipients().get(r);
+                if (given != null) dsnRcpts.putIfAbsent(a.toString(), given);
             } catch (InvalidAddressException e) {
                 return reject(id, RejectKind.PERMANENT, 550, "5.1.3", "Bad recipient address <" + printable(r) + ">: " + e.reason());
             }
@@ -145,11 +149,12 @@ public final class Intake {
             if (dkimRequired) return reject(id, RejectKind.TEMPORARY, 451, "4.7.0", e.getMessage() + " (dkim.required=true)");
             log.warn("{}: {}; queued unsigned (dkim.required=false)", id, e.getMessage());
         }
-        return new IntakeResult.Accepted(id, split(id, from, rcpts.values(), contents, now, request));
+        DsnRequest dsn = dsnRcpts == null ? null : new DsnRequest(request.dsn().ret(), request.dsn().envid(), dsnRcpts, false);
+        return new IntakeResult.Accepted(id, split(id, from, rcpts.values(), contents, now, request, dsn));
     }
 
     private List<RoutedDelivery> split(String id, String from, Collection<MailAddress> recipients, byte[] contents, Instant now,
-                                       IntakeRequest request) {
+                                       IntakeRequest request, DsnRequest dsn) {
         Map<String, String> notes = Map.copyOf(request.notes());
         Map<String, List<String>> byKey = new LinkedHashMap<>();
         Map<String, String> domainOfKey = new LinkedHashMap<>();
@@ -167,7 +172,8 @@ public final class Intake {
         }
         List<RoutedDelivery> parts = new ArrayList<>(byKey.size());
         for (var e : byKey.entrySet()) {
-            Delivery d = new Delivery(id, from, e.getValue(), domainOfKey.get(e.getKey()), contents, now, 0, notes, null, null);
+            Delivery d = new Delivery(id, from, e.getValue(), domainOfKey.get(e.getKey()), contents, now, 0, notes, null, null,
+                    dsn == null ? null : dsn.forRecipients(e.getValue()));
             parts.add(new RoutedDelivery(e.getKey(), d, request.origin()));
         }
         return parts;

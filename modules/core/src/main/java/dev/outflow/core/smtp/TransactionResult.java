@@ -12,8 +12,13 @@ import java.util.List;
  * @param response the reply to the final dot of the last delivered recipient, or null when none was delivered
  * @param target   where the transaction ran
  * @param tls      the session used STARTTLS
+ * @param dsnPassedOn the server offered DSN and got the RFC 3461 options: notices are its job now
  */
-public record TransactionResult(List<SmtpReply> replies, SmtpReply response, Target target, boolean tls) {
+public record TransactionResult(List<SmtpReply> replies, SmtpReply response, Target target, boolean tls, boolean dsnPassedOn) {
+    public TransactionResult(List<SmtpReply> replies, SmtpReply response, Target target, boolean tls) {
+        this(replies, response, target, tls, false);
+    }
+
     public TransactionResult {
         replies = List.copyOf(replies);
     }
