@@ -86,6 +86,8 @@ public final class OutflowKeys {
             "Local address to connect from, unless a get_mx route names one.");
     public static final ConfigKey<Integer> INFLIGHT_PER_PARTITION = intKey("outbound.inflight_per_partition", "1000",
             "Records of one partition in progress at once; when full and a domain is at its limit, its records are parked (throttled).", v -> positive(v));
+    public static final ConfigKey<Duration> DELAY_WARNING = duration("outbound.delay_warning", "4h",
+            "After this long in the queue, a recipient submitted with NOTIFY=DELAY (RFC 3461) gets one 'delayed' DSN while Outflow keeps trying.");
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
     // Worker memory and hold-ups (docs/security.md, "Worker: loss windows and memory").
@@ -110,6 +112,17 @@ public final class OutflowKeys {
             "Deliver to loopback, private and link-local addresses found through DNS or address literals (routes of a get_mx hook always may).");
     public static final ConfigKey<Integer> HOP_LIMIT = intKey("outbound.hop_limit", "50",
             "A message with more Received: headers than this bounces with 5.4.6 (mail loop; Postfix hopcount_limit).", v -> positive(v));
+
+    // --- DKIM (RFC 6376, RFC 8463): intake signs once, retries and DSNs keep the signature
+    public static final ConfigKey<Path> DKIM_KEYS_DIR = path("dkim.keys_dir", "config/dkim",
+            "Signing keys, one PEM file per key: DIR/DOMAIN/SELECTOR.pem (RSA >= 2048 bits or Ed25519; write with 'outflow dkim keygen'). Mail whose From domain has keys is signed with each of them. A missing folder means no keys.");
+    public static final ConfigKey<List<String>> DKIM_KEYS = list("dkim.keys", "",
+            "More keys as domain:selector:file entries (file absolute or relative to dkim.keys_dir), e.g. example.com:s2026:/etc/outflow/example.pem.");
+    public static final ConfigKey<Boolean> DKIM_REQUIRED = bool("dkim.required", "true",
+            "A message whose From domain has a key but that cannot be signed (e.g. two From fields) is refused with a temporary error (451 4.7.0); false: it is queued unsigned with a warning.");
+    public static final ConfigKey<List<String>> DKIM_HEADERS = list("dkim.headers", "from,to,cc,subject,date,message-id,reply-to,sender,mime-version,content-type,"
+            + "content-transfer-encoding,in-reply-to,references,list-id,list-unsubscribe,list-unsubscribe-post",
+            "Header fields signed when present (From is always signed, and listed once more than it occurs so none can be added).");
 
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
