@@ -21,9 +21,6 @@ import dev.outflow.router.internal.RouterCounters;
 import dev.outflow.router.internal.RouterLoop;
 import dev.outflow.router.internal.RouterOutputs;
 import dev.outflow.router.internal.SubmissionDecoder;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,7 +119,7 @@ public final class SubmissionRouter implements AutoCloseable {
     private SubmissionRouter(Builder b) {
         this.b = b;
         this.config = b.config.get();
-        this.routerId = b.routerId != null ? b.routerId : defaultRouterId(config);
+        this.routerId = b.routerId != null ? b.routerId : config.processId();
     }
 
     public static Builder builder() {
@@ -357,18 +354,6 @@ public final class SubmissionRouter implements AutoCloseable {
     /** Committed: submissions a queue_outbound plugin took (OK). */
     public long handled() {
         return counters().handled();
-    }
-
-    private static String defaultRouterId(Config c) {
-        String configured = c.get(OutflowKeys.WORKER_ID);
-        if (configured != null && !configured.isBlank()) return configured;
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "localhost";
-        }
-        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
     /** Assembles a {@link SubmissionRouter}. Not thread-safe. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -10,6 +10,7 @@ import dev.outflow.core.hooks.MessageView;
 import dev.outflow.core.hooks.OutboundPlugin;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.router.internal.RetryTopics;
+import dev.outflow.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -181,8 +181,16 @@ public final class OutflowClient implements AutoCloseable {
         return send(new IntakeRequest(id, from, to, contents, notes, origin));
     }
 
-    /** Sends a prepared request (its own origin is kept). */
+    /**
+     * Sends a prepared request (its own origin is kept).
+     *
+     * @throws IllegalArgumentException when the request carries RFC 3461 DSN options: a submission
+     *                                  record has no field for them (SMTP submission takes them)
+     */
     public CompletableFuture<String> send(IntakeRequest request) {
+        if (request.dsn() != null) {
+            throw new IllegalArgumentException("DSN options (RFC 3461) cannot be carried through " + topic + "; submit over SMTP to use them");
+        }
         String id = request.id() == null ? UUID.randomUUID().toString() : request.id();
         if (id.isBlank() || !Intake.validId(id)) {
             return CompletableFuture.failedFuture(new SubmissionRejectedException(new IntakeResult.Rejected(null, RejectKind.PERMANENT, 501,

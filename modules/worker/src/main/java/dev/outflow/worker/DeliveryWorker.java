@@ -25,9 +25,6 @@ import dev.outflow.worker.internal.PollLoop;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,7 +140,7 @@ public final class DeliveryWorker implements AutoCloseable {
     private DeliveryWorker(Builder b) {
         this.b = b;
         Config c = b.config.get();
-        this.workerId = b.workerId != null ? b.workerId : defaultWorkerId(c);
+        this.workerId = b.workerId != null ? b.workerId : c.processId();
         Duration shutdown = c.get(OutflowKeys.SHUTDOWN_TIMEOUT);
         int window = c.get(OutflowKeys.INFLIGHT_PER_PARTITION);
         LoopSettings settings = new LoopSettings(b.topics, workerId, c.get(OutflowKeys.WORKER_COMMIT_INTERVAL), MAX_BATCH,
@@ -389,18 +386,6 @@ public final class DeliveryWorker implements AutoCloseable {
     static long inflightBytes(Config c) {
         long configured = c.get(OutflowKeys.INFLIGHT_BYTES);
         return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().maxMemory() / 4);
-    }
-
-    private static String defaultWorkerId(Config c) {
-        String configured = c.get(OutflowKeys.WORKER_ID);
-        if (configured != null && !configured.isBlank()) return configured;
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "localhost";
-        }
-        return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
     /** Assembles a {@link DeliveryWorker}. Not thread-safe. */

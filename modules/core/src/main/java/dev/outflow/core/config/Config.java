@@ -106,6 +106,23 @@ public final class Config {
         return p;
     }
 
+    /**
+     * The id of this process's stages (transactional ids, event {@code workerId}, logs):
+     * {@code worker.id} when set, else this machine's host name and the process id. Two running
+     * processes must not share it.
+     */
+    public String processId() {
+        String configured = get(OutflowKeys.WORKER_ID);
+        if (configured != null && !configured.isBlank()) return configured;
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
     /** The host name for {@code me}: configured, else this machine's name. */
     public String me() {
         String me = get(OutflowKeys.ME);

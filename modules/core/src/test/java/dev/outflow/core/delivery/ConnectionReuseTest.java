@@ -9,14 +9,13 @@ import static org.awaitility.Awaitility.await;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.delivery.RecipientResult.Status;
 import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.testkit.MutableClock;
 import dev.outflow.testkit.smtp.Action;
 import dev.outflow.testkit.smtp.Command;
 import dev.outflow.testkit.smtp.FakeMx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -85,7 +84,7 @@ class ConnectionReuseTest {
 
     @Test
     void aConnectionIdleLongerThanPoolIdleIsNotReused() {
-        MovableClock clock = new MovableClock(Instant.parse("2025-01-01T00:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
         try (FakeMx mx = FakeMx.builder().bind("127.0.0.2").start();
              Deliverer d = deliverer(mx, config("outbound.pool_idle", "10s"), clock)) {
             d.deliver(delivery(RCPTS));
@@ -114,34 +113,6 @@ class ConnectionReuseTest {
             assertThat(one.connections()).isEqualTo(1);
             assertThat(two.connections()).isEqualTo(1);
             assertThat(one.messages() + two.messages()).isEqualTo(4);
-        }
-    }
-
-    /** A clock tests move by hand. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

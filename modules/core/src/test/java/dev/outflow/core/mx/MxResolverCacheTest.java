@@ -5,6 +5,7 @@ import static dev.outflow.core.mx.MxResults.hosts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.outflow.testkit.MutableClock;
 import dev.outflow.testkit.dns.ZoneResolver;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static dev.outflow.core.mx.MxResults.failed;
 import static dev.outflow.core.mx.MxResults.hosts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outflow.testkit.MutableClock;
 import dev.outflow.testkit.dns.ZoneResolver;
 import java.time.Duration;
 import java.util.List;

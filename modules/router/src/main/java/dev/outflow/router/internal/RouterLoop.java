@@ -185,10 +185,17 @@ public final class RouterLoop implements Runnable {
         if (due.isEmpty()) return;
         if (txnRecords == 0) txnStartNanos = System.nanoTime();
         Predicate<String> seen = id -> store.seen(id, now);
-        try {
+        inTransaction(() -> {
             for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : due.entrySet()) {
                 for (ConsumerRecord<byte[], byte[]> r : e.getValue()) handle(e.getKey(), r, now, seen);
             }
+        });
+    }
+
+    /** Runs {@code work} (handling, maybe committing); a failure aborts the transaction and rewinds its records. */
+    private void inTransaction(Runnable work) {
+        try {
+            work.run();
         } catch (InterruptException e) {
             throw e;
         } catch (SchemaRegistryException e) {
@@ -217,16 +224,11 @@ public final class RouterLoop implements Runnable {
         TopicPartition tp = new TopicPartition(one.topic(), one.partition());
         first.put(tp, one.offset());
         txnStartNanos = System.nanoTime();
-        try {
-            handle(tp, one, now, id -> store.seen(id, now));
+        ConsumerRecord<byte[], byte[]> alone = one;
+        inTransaction(() -> {
+            handle(tp, alone, now, id -> store.seen(id, now));
             commit();
-        } catch (InterruptException e) {
-            throw e;
-        } catch (SchemaRegistryException e) {
-            abortAndRewind("schema registry unavailable", e, false);
-        } catch (KafkaException | IllegalStateException e) {
-            abortAndRewind("sending failed", e, true);
-        }
+        });
     }
 
     private void handle(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, long now, Predicate<String> seen) {

@@ -1,4 +1,4 @@
-package dev.outflow.router;
+package dev.outflow.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move forward by hand. Thread-safe. */
-final class MutableClock extends Clock {
+/** A clock tests move forward by hand, so expiry and due times need no sleeping. UTC. Thread-safe. */
+public final class MutableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration d) {
+    /** Starts at 2026-01-01T00:00:00Z. */
+    public MutableClock() {
+        this(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
