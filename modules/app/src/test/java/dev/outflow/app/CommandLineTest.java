@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.codec.Serdes;
+import dev.outflow.codec.topics.Topics;
 import dev.outflow.codec.topics.Warmup;
+import dev.outflow.core.config.Config;
+import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.router.SubmissionRouter;
 import dev.outflow.testkit.kafka.KafkaTestCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -53,16 +57,26 @@ class CommandLineTest {
         return all.toArray(String[]::new);
     }
 
+    /** A router for {@code prefix} (outflow send waits for its outcome), as {@code outflow up} would run one. */
+    private SubmissionRouter router(String prefix) {
+        Config c = Config.of(Map.of("topic.prefix", prefix, "me", "test.example", "router.commit_interval", "50ms"));
+        return SubmissionRouter.builder().kafka(Map.of("bootstrap.servers", kafka.bootstrapServers())).config(c)
+                .topics(new Topics(prefix, c.get(OutflowKeys.SCHEDULER_BUCKETS))).routerId("cli-test").build().start();
+    }
+
     @Test
-    void sendQueuesOneRecordPerDomainAndPrintsTheIdAfterTheAck() {
+    void sendQueuesOneRecordPerDomainThroughTheRouterAndPrintsTheId() {
         String prefix = kafka.uniqueName("cli") + ".";
         Run topics = run(withKafka(prefix, "topics", "create"));
         assertThat(topics.exit()).as(topics.err()).isZero();
         assertThat(topics.out()).contains(prefix + "outbound").contains("created");
         assertThat(run(withKafka(prefix, "topics", "create")).out()).as("idempotent").doesNotContain("created").contains("exists");
 
-        Run send = run(withKafka(prefix, "send", "--from", "alice@example.com", "--to", "bob@Example.ORG,carol@example.org",
-                "--to", "dave@bücher.example", "--subject", "Grüße", "--body", "hello\nworld"));
+        Run send;
+        try (SubmissionRouter r = router(prefix)) {
+            send = run(withKafka(prefix, "send", "--from", "alice@example.com", "--to", "bob@Example.ORG,carol@example.org",
+                    "--to", "dave@bücher.example", "--subject", "Grüße", "--body", "hello\nworld"));
+        }
         assertThat(send.exit()).as(send.err()).isZero();
         String[] lines = send.out().strip().split("\n");
         String id = lines[lines.length - 1];
@@ -92,7 +106,10 @@ class CommandLineTest {
         assertThat(run(withKafka(prefix, "topics", "create")).exit()).isZero();
         Path eml = dir.resolve("msg.eml");
         Files.writeString(eml, "From: a@example.com\r\nTo: b@example.net\r\nSubject: file\r\n\r\nbody\r\n");
-        Run send = run(withKafka(prefix, "send", "--from", "a@example.com", "--to", "b@example.net", "--file", eml.toString()));
+        Run send;
+        try (SubmissionRouter r = router(prefix)) {
+            send = run(withKafka(prefix, "send", "--from", "a@example.com", "--to", "b@example.net", "--file", eml.toString()));
+        }
         assertThat(send.exit()).as(send.err()).isZero();
         var recs = kafka.drain(prefix + "outbound", new StringDeserializer(), Serdes.outboundMessage(), Duration.ofSeconds(10))
                 .stream().filter(r -> !Warmup.isWarmup(r)).toList();
@@ -104,9 +121,13 @@ class CommandLineTest {
     void badAddressIsAClearErrorNotAStackTrace() {
         String prefix = kafka.uniqueName("clibad") + ".";
         assertThat(run(withKafka(prefix, "topics", "create")).exit()).isZero();
-        Run send = run(withKafka(prefix, "send", "--from", "alice@example.com", "--to", "not-an-address", "--body", "x"));
+        Run send;
+        try (SubmissionRouter r = router(prefix)) {
+            send = run(withKafka(prefix, "send", "--from", "alice@example.com", "--to", "not-an-address", "--body", "x"));
+        }
         assertThat(send.exit()).isEqualTo(1);
-        assertThat(send.err()).startsWith("outflow: ").doesNotContain("\tat ");
+        assertThat(send.err()).startsWith("outflow: rejected: 550 5.1.3 ").contains("not-an-address").doesNotContain("\tat ");
+        assertThat(send.out()).as("no id for a rejected message").isBlank();
     }
 
     @Test

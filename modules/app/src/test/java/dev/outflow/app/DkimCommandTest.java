@@ -62,7 +62,8 @@ class DkimCommandTest {
         Path bad = Files.createDirectories(dir.resolve("dkim/example.com")).resolve("s1.pem");
         Files.writeString(bad, "not a key\n");
 
-        Run r = run("send", "--from", "a@example.com", "--to", "b@example.org", "--subject", "x", "--body", "y",
+        // A stage that signs (the router; outflow send only submits to it) refuses to start.
+        Run r = run("router", "--set", "topic.prefix=" + kafka.uniqueName("dkimbad") + ".",
                 "--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "--set", "dkim.keys_dir=" + dir.resolve("dkim"),
                 "--set", "data.dir=" + dir, "--set", "plugins.dir=" + dir.resolve("plugins"));
 
