@@ -110,12 +110,17 @@ public final class OutcomeWatcher implements AutoCloseable {
         registrations.add(r);
         Consumer<byte[], byte[]> c = consumer;
         if (c != null) c.wakeup();
-        try {
-            r.positioned().get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+        while (true) {
+            try {
+                r.positioned().get(1, TimeUnit.SECONDS);
+                return r.outcome();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                // The reader thread may have died after this registration was queued: nobody would answer it.
+                if (!thread.isAlive()) throw new KafkaException("outcome watcher stopped");
+            }
         }
-        return r.outcome();
     }
 
     private void run() {
@@ -127,6 +132,7 @@ public final class OutcomeWatcher implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (!closed) log.error("Outcome watcher stopped", e);
+            closed = true;
             failAll(e);
         } finally {
             Consumer<byte[], byte[]> c = consumer;
