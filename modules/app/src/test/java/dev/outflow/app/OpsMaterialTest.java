@@ -414,6 +414,20 @@ class OpsMaterialTest {
         assertThat(tested).as("every alert has a case where it fires").isEqualTo(alerts);
     }
 
+    @Test
+    void everyRunbookAnAlertLinksToIsAHeadingOfOpsReadme() {
+        Set<String> anchors = new TreeSet<>();
+        Matcher h = Pattern.compile("(?m)^#{2,4} (.+)$").matcher(read(ROOT.resolve("ops/README.md")));
+        while (h.find()) anchors.add(h.group(1).trim().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 -]", "").replace(' ', '-'));
+        Matcher link = Pattern.compile("ops/README\\.md#([a-z0-9-]+)").matcher(read(ROOT.resolve("ops/prometheus/alerts.yaml")));
+        int n = 0;
+        while (link.find()) {
+            assertThat(anchors).as("runbook #" + link.group(1)).contains(link.group(1));
+            n++;
+        }
+        assertThat(n).isGreaterThanOrEqualTo(6);
+    }
+
     private static String promtool(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("promtool"));
         cmd.addAll(List.of(args));
