@@ -44,7 +44,8 @@ final class DlqReplayCommand implements Callable<Integer> {
         inputs.add(ctx.topics().submissions());
         inputs.add(ctx.topics().outbound());
         inputs.add(ctx.topics().deferred());
-        if (filter.topic != null && !inputs.contains(filter.topic)) {
+        String routerRetry = ctx.topics().prefix() + "router.retry.";
+        if (filter.topic != null && !inputs.contains(filter.topic) && !filter.topic.startsWith(routerRetry)) {
             throw new Main.UsageException("--topic " + filter.topic + " is not a topic a stage consumes; one of " + new java.util.TreeSet<>(inputs));
         }
         Map<String, Object> p = new HashMap<>(ctx.kafka());
@@ -58,10 +59,12 @@ final class DlqReplayCommand implements Callable<Integer> {
             DlqReader.read(ctx, d -> {
                 if (!filter.matches(d, from)) return;
                 String target = d.sourceTopic();
+                // A submission that failed on one of the router's retry topics starts over at intake.
+                if (target != null && target.startsWith(routerRetry)) target = ctx.topics().submissions();
                 if (target == null || !inputs.contains(target)) {
                     skipped[0]++;
                     System.err.printf("outflow: skipped %d/%d: it failed on %s, which no stage consumes%n",
-                            d.record().partition(), d.record().offset(), target == null ? "an unknown topic" : target);
+                            d.record().partition(), d.record().offset(), d.sourceTopic() == null ? "an unknown topic" : d.sourceTopic());
                     return;
                 }
                 sent.add(producer.send(new ProducerRecord<>(target, null, d.record().key(), d.record().value(), d.record().headers())));

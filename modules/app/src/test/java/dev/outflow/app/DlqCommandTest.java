@@ -125,6 +125,18 @@ class DlqCommandTest {
     }
 
     @Test
+    void aSubmissionThatFailedOnARouterRetryTopicIsReplayedOntoSubmissions() throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            send(p, RECENT, prefix + "router.retry.5m", 0, 5, "order-10", "{\"retry\":true}", "plugin failed 3 times");
+        }
+        Run replay = dlq("replay", "--topic", prefix + "router.retry.5m");
+        assertThat(replay.exit()).as(replay.err()).isZero();
+        assertThat(replay.out()).contains("replayed 1 to " + prefix + "submissions");
+        assertThat(kafka.drain(prefix + "submissions", Duration.ofSeconds(10)).stream().filter(r -> !Warmup.isWarmup(r)))
+                .extracting(rec -> new String(rec.key(), StandardCharsets.UTF_8)).containsExactly("order-10");
+    }
+
+    @Test
     void badFiltersAreUsageErrors() {
         Run since = dlq("list", "--since", "yesterday");
         assertThat(since.exit()).isEqualTo(Main.EXIT_USAGE);

@@ -139,6 +139,14 @@ public final class OutflowKeys {
             "A submission id seen again within this window is queued once.");
     public static final ConfigKey<Duration> ROUTER_COMMIT_INTERVAL = duration("router.commit_interval", "100ms",
             "How often the router commits one Kafka transaction holding the outbound parts, rejections, dedupe entries and input offsets of the submissions read since the last one.");
+    // Kafka intake limits and retries (docs/security.md, "Kafka intake (router)").
+    public static final ConfigKey<Integer> ROUTER_MAX_RECIPIENTS = intKey("router.max_recipients", "1000",
+            "Recipients accepted per submission on the submissions topic; more: REJECTED 550 5.5.3 and a DLQ copy.", v -> positive(v));
+    // Same grammar as outbound.temp_fail_intervals, validated by RetrySchedule.parse; each distinct delay is a topic <prefix>router.retry.<delay>.
+    public static final ConfigKey<String> ROUTER_RETRY_INTERVALS = define("router.retry_intervals", ValueType.STRING, "1m, 5m, 15m, 1h*4",
+            "Waits before a submission refused temporarily on the submissions topic (queue_outbound DENYSOFT, a failing plugin) is tried again, Haraka syntax; when used up: REJECTED 451 and a DLQ copy. 'none': at once.",
+            false, v -> { if (v.isBlank()) throw new IllegalArgumentException("empty (use 'none' for no retries)");
+                          dev.outflow.core.retry.RetrySchedule.parse(v); });
 
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
