@@ -42,12 +42,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (message, recipient) must end with exactly one terminal event (lost = 0, wrong = 0, duplicate
  * events = 0), and no Outflow process may have died or been restarted.
  *
- * <p>{@code outflow.brokerloss.messages} sets the load: 1,000 in the normal build, 5,000 in
- * {@code modules/acceptance/faults/run-broker-loss} (docs/acceptance.md).
+ * <p>{@code outflow.brokerloss.messages} sets the load: 5,000 by default (under 3 minutes on the 2-core VM); fewer with
+ * {@code MESSAGES=... modules/acceptance/faults/run-broker-loss} (docs/acceptance.md).
  */
 @ExtendWith(PrintLogsOnFailure.class)
 class BrokerLossIT {
-    static final int MESSAGES = Integer.getInteger("outflow.brokerloss.messages", 1000);
+    static final int MESSAGES = Integer.getInteger("outflow.brokerloss.messages", 5000);
     static final String SENDER = "loss-sender@d20.test";
 
     @Test
