@@ -50,6 +50,8 @@ final class Components implements AutoCloseable {
     /** Components whose hot keys follow the config file of {@code loader} (checked every second). */
     Components(Context ctx, ConfigLoader loader) {
         this.ctx = ctx;
+        // Unusable DKIM keys stop the process before any stage starts (exit 2 naming the file).
+        dev.outflow.core.dkim.DkimKeys.fromConfig(ctx.config());
         this.plugins = PluginChain.load(ctx.config());
         this.live = loader == null ? LiveConfig.fixed(ctx.config()) : new LiveConfig(loader, ctx.config());
         this.reloader = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("config-reload").unstarted(r));

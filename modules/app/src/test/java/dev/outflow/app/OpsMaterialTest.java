@@ -205,6 +205,7 @@ class OpsMaterialTest {
         assertThat(c.get(OutflowKeys.TOPIC_REPLICATION_FACTOR)).isEqualTo(3);
         assertThat(c.get(OutflowKeys.TOPIC_MIN_INSYNC_REPLICAS)).isEqualTo(2);
         assertThat(c.get(OutflowKeys.HTTP_LISTEN).port()).isEqualTo(8700);
+        assertThat(c.get(OutflowKeys.ALLOW_PRIVATE)).as("Mailpit is on the private compose network").isTrue();
 
         for (String f : List.of("ops/k8s/base/outflow.properties", "ops/k8s/overlays/example/outflow.properties")) {
             Config k = config(ROOT.resolve(f));

@@ -82,6 +82,7 @@ public final class ScalingBenchmark {
                     "dns.servers=" + dns.server(),
                     "outbound.smtp_port=" + mxPort,
                     "outbound.enable_tls=false",
+                    "outbound.allow_private=true", // the receiving MX listens on loopback
                     "outbound.concurrency_max=" + CONCURRENCY,
                     "outbound.domain_concurrency=10",
                     "topic.outbound_partitions=" + PARTITIONS,

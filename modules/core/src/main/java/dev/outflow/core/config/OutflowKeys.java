@@ -91,8 +91,43 @@ public final class OutflowKeys {
             "Local address to connect from, unless a get_mx route names one.");
     public static final ConfigKey<Integer> INFLIGHT_PER_PARTITION = intKey("outbound.inflight_per_partition", "1000",
             "Records of one partition in progress at once; when full and a domain is at its limit, its records are parked (throttled).", v -> positive(v));
+    public static final ConfigKey<Duration> DELAY_WARNING = duration("outbound.delay_warning", "4h",
+            "After this long in the queue, a recipient submitted with NOTIFY=DELAY (RFC 3461) gets one 'delayed' DSN while Outflow keeps trying.");
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
+    // Worker memory and hold-ups (docs/security.md, "Worker: loss windows and memory").
+    public static final ConfigKey<Long> INFLIGHT_BYTES = size("outbound.inflight_bytes", "0",
+            "Bytes of records a worker holds taken but not yet committed (outputs included) before it stops taking more; 0: a quarter of the maximum heap.",
+            v -> { if (v < 0) throw new IllegalArgumentException(v + " must be 0 or more"); });
+    public static final ConfigKey<Duration> PARTITION_HOLD_TIMEOUT = duration("outbound.partition_hold_timeout", "2m",
+            "How long one delivery may hold back the commit of finished records after it on its partition; then its attempt is cut short and deferred.");
+
+    // --- delivery: what a remote server may cost one attempt (Postfix smtp_* limits; docs/security.md)
+    public static final ConfigKey<Duration> TRANSACTION_TIMEOUT = duration("outbound.transaction_timeout", "10m",
+            "Total time one delivery attempt may take (DNS, every connection and transaction), whatever the per-command timeouts allow; the rest is deferred.");
+    public static final ConfigKey<Integer> MX_ADDRESS_LIMIT = intKey("outbound.mx_address_limit", "5",
+            "Most MX addresses tried per delivery attempt, 0 = no limit (Postfix smtp_mx_address_limit).", v -> notNegative(v));
+    public static final ConfigKey<Integer> MX_SESSION_LIMIT = intKey("outbound.mx_session_limit", "2",
+            "Most SMTP sessions (connections that got through greeting and EHLO) per delivery attempt, 0 = no limit (Postfix smtp_mx_session_limit).",
+            v -> notNegative(v));
+    public static final ConfigKey<Integer> RECIPIENT_LIMIT = intKey("outbound.recipient_limit", "50",
+            "Most recipients per SMTP transaction; more are sent in further transactions of the same attempt (Postfix default_destination_recipient_limit).",
+            v -> positive(v));
+    public static final ConfigKey<Boolean> ALLOW_PRIVATE = bool("outbound.allow_private", "false",
+            "Deliver to loopback, private and link-local addresses found through DNS or address literals (routes of a get_mx hook always may).");
+    public static final ConfigKey<Integer> HOP_LIMIT = intKey("outbound.hop_limit", "50",
+            "A message with more Received: headers than this bounces with 5.4.6 (mail loop; Postfix hopcount_limit).", v -> positive(v));
+
+    // --- DKIM (RFC 6376, RFC 8463): intake signs once, retries and DSNs keep the signature
+    public static final ConfigKey<Path> DKIM_KEYS_DIR = path("dkim.keys_dir", "config/dkim",
+            "Signing keys, one PEM file per key: DIR/DOMAIN/SELECTOR.pem (RSA >= 2048 bits or Ed25519; write with 'outflow dkim keygen'). Mail whose From domain has keys is signed with each of them. A missing folder means no keys.");
+    public static final ConfigKey<List<String>> DKIM_KEYS = list("dkim.keys", "",
+            "More keys as domain:selector:file entries (file absolute or relative to dkim.keys_dir), e.g. example.com:s2026:/etc/outflow/example.pem.");
+    public static final ConfigKey<Boolean> DKIM_REQUIRED = bool("dkim.required", "true",
+            "A message whose From domain has a key but that cannot be signed (e.g. two From fields) is refused with a temporary error (451 4.7.0); false: it is queued unsigned with a warning.");
+    public static final ConfigKey<List<String>> DKIM_HEADERS = list("dkim.headers", "from,to,cc,subject,date,message-id,reply-to,sender,mime-version,content-type,"
+            + "content-transfer-encoding,in-reply-to,references,list-id,list-unsubscribe,list-unsubscribe-post",
+            "Header fields signed when present (From is always signed, and listed once more than it occurs so none can be added).");
 
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
@@ -195,6 +230,10 @@ public final class OutflowKeys {
 
     private static void positive(long v) {
         if (v <= 0) throw new IllegalArgumentException(v + " must be more than 0");
+    }
+
+    private static void notNegative(long v) {
+        if (v < 0) throw new IllegalArgumentException(v + " must not be negative");
     }
 
     private static void port(int v) {
