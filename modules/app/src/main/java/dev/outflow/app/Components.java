@@ -7,6 +7,8 @@ import dev.outflow.core.intake.Intake;
 import dev.outflow.core.mx.MxResolver;
 import dev.outflow.scheduler.RetryScheduler;
 import dev.outflow.submission.router.SubmissionRouter;
+import dev.outflow.submission.router.internal.RetryTopics;
+import dev.outflow.core.retry.RetrySchedule;
 import dev.outflow.worker.DeliveryWorker;
 import dev.outflow.submission.KafkaOutboundQueue;
 import dev.outflow.submission.smtpd.SubmissionServer;
@@ -126,7 +128,11 @@ final class Components implements AutoCloseable {
         metrics.counter("outflow.router.accepted", "router", "Submissions queued.", router::accepted);
         metrics.counter("outflow.router.duplicates", "router", "Submissions skipped as duplicates of a recent id.", router::duplicates);
         metrics.counter("outflow.router.rejected", "router", "Submissions rejected (DLQ + REJECTED event).", router::rejected);
-        lag.watch(ctx.group("router"), List.of(ctx.topics().submissions()));
+        metrics.counter("outflow.router.retried", "router",
+                "Submissions put on a retry topic after a temporary refusal (queue_outbound DENYSOFT, a failing plugin).", router::retried);
+        List<String> routerTopics = new ArrayList<>(List.of(ctx.topics().submissions()));
+        routerTopics.addAll(RetryTopics.topics(ctx.topics().prefix(), RetrySchedule.parse(ctx.config().get(OutflowKeys.ROUTER_RETRY_INTERVALS))));
+        lag.watch(ctx.group("router"), routerTopics);
         lines.add("router     " + ctx.topics().submissions() + " -> " + ctx.topics().outbound() + " (group " + ctx.group("router") + ")");
         return this;
     }

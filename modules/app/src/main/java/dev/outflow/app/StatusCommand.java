@@ -1,6 +1,7 @@
 package dev.outflow.app;
 
 import dev.outflow.codec.topics.Warmup;
+import dev.outflow.submission.router.internal.RetryTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code outflow status}: one line per topic. For a topic an Outflow stage consumes (outbound:
- * workers; deferred and delay buckets: scheduler; submissions: router) it prints the records waiting
+ * workers; deferred and delay buckets: scheduler; submissions and the router's retry topics:
+ * router) it prints the records waiting
  * for that consumer group, the group's members, and when something waits the age of the oldest
  * waiting record. For the event topics and the DLQ it prints the records they hold.
  *
@@ -58,7 +60,12 @@ final class StatusCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(ctx.kafka());
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<String> topics = groupOf.keySet().stream().filter(existing::contains).toList();
+            // Submissions a queue_outbound hook refused for now wait in the router's retry topics.
+            String retryPrefix = RetryTopics.namePrefix(ctx.topics().prefix());
+            existing.stream().filter(t -> t.startsWith(retryPrefix)).sorted()
+                    .forEach(t -> groupOf.putIfAbsent(t, ctx.group("router")));
+            List<String> topics = groupOf.keySet().stream().filter(existing::contains)
+                    .sorted(java.util.Comparator.comparingInt(t -> t.startsWith(retryPrefix) ? 1 : 0)).toList();
             if (topics.isEmpty()) {
                 System.out.println("no Outflow topics yet (run 'outflow up' or 'outflow topics create')");
                 return 0;

@@ -315,6 +315,7 @@ public final class Outflow implements AutoCloseable {
             settings.put("outbound.data_timeout", "15s");
             settings.put("dns.timeout", "2s");
             settings.put("worker.shutdown_timeout", "5s");
+            settings.put("outbound.allow_private", "true"); // every receiving server of a scenario is on 127.0.0.x
         }
 
         /** {@code dns.servers}, e.g. {@code 127.0.0.1:5353} of a KnotDns. */

@@ -96,6 +96,22 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
 
+    // --- delivery: what a remote server may cost one attempt (Postfix smtp_* limits; docs/security.md)
+    public static final ConfigKey<Duration> TRANSACTION_TIMEOUT = duration("outbound.transaction_timeout", "10m",
+            "Total time one delivery attempt may take (DNS, every connection and transaction), whatever the per-command timeouts allow; the rest is deferred.");
+    public static final ConfigKey<Integer> MX_ADDRESS_LIMIT = intKey("outbound.mx_address_limit", "5",
+            "Most MX addresses tried per delivery attempt, 0 = no limit (Postfix smtp_mx_address_limit).", v -> notNegative(v));
+    public static final ConfigKey<Integer> MX_SESSION_LIMIT = intKey("outbound.mx_session_limit", "2",
+            "Most SMTP sessions (connections that got through greeting and EHLO) per delivery attempt, 0 = no limit (Postfix smtp_mx_session_limit).",
+            v -> notNegative(v));
+    public static final ConfigKey<Integer> RECIPIENT_LIMIT = intKey("outbound.recipient_limit", "50",
+            "Most recipients per SMTP transaction; more are sent in further transactions of the same attempt (Postfix default_destination_recipient_limit).",
+            v -> positive(v));
+    public static final ConfigKey<Boolean> ALLOW_PRIVATE = bool("outbound.allow_private", "false",
+            "Deliver to loopback, private and link-local addresses found through DNS or address literals (routes of a get_mx hook always may).");
+    public static final ConfigKey<Integer> HOP_LIMIT = intKey("outbound.hop_limit", "50",
+            "A message with more Received: headers than this bounces with 5.4.6 (mail loop; Postfix hopcount_limit).", v -> positive(v));
+
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
             "DNS servers as ip or ip:port, e.g. 127.0.0.1:5353. Empty: the system resolver.");
@@ -138,9 +154,9 @@ public final class OutflowKeys {
     // Per-client limits (Postfix anvil). Clients in smtpd.relay_networks are exempt from the
     // connection count and rate limits, as Postfix's smtpd_client_event_limit_exceptions=$mynetworks.
     public static final ConfigKey<Integer> SMTPD_CLIENT_CONNECTION_LIMIT = intKey("smtpd.client_connection_limit", "50",
-            "Concurrent connections from one client IP (Postfix smtpd_client_connection_count_limit); 0 = no limit. Beyond it: 421 4.7.0.", v -> nonNegative(v));
+            "Concurrent connections from one client IP (Postfix smtpd_client_connection_count_limit); 0 = no limit. Beyond it: 421 4.7.0.", v -> notNegative(v));
     public static final ConfigKey<Integer> SMTPD_CLIENT_CONNECTION_RATE_LIMIT = intKey("smtpd.client_connection_rate_limit", "300",
-            "New connections per minute from one client IP (Postfix smtpd_client_connection_rate_limit); 0 = no limit. Beyond it: 421 4.7.0.", v -> nonNegative(v));
+            "New connections per minute from one client IP (Postfix smtpd_client_connection_rate_limit); 0 = no limit. Beyond it: 421 4.7.0.", v -> notNegative(v));
     public static final ConfigKey<Integer> SMTPD_JUNK_COMMAND_LIMIT = intKey("smtpd.junk_command_limit", "100",
             "RSET, NOOP, VRFY and HELP commands per session before each further one counts as an error (Postfix smtpd_junk_command_limit).", v -> positive(v));
     public static final ConfigKey<Duration> SMTPD_MAX_SESSION_TIME = duration("smtpd.max_session_time", "1h",
@@ -157,6 +173,14 @@ public final class OutflowKeys {
             "A submission id seen again within this window is queued once.");
     public static final ConfigKey<Duration> ROUTER_COMMIT_INTERVAL = duration("router.commit_interval", "100ms",
             "How often the router commits one Kafka transaction holding the outbound parts, rejections, dedupe entries and input offsets of the submissions read since the last one.");
+    // Kafka intake limits and retries (docs/security.md, "Kafka intake (router)").
+    public static final ConfigKey<Integer> ROUTER_MAX_RECIPIENTS = intKey("router.max_recipients", "1000",
+            "Recipients accepted per submission on the submissions topic; more: REJECTED 550 5.5.3 and a DLQ copy.", v -> positive(v));
+    // Same grammar as outbound.temp_fail_intervals, validated by RetrySchedule.parse; each distinct delay is a topic <prefix>router.retry.<delay>.
+    public static final ConfigKey<String> ROUTER_RETRY_INTERVALS = define("router.retry_intervals", ValueType.STRING, "1m, 5m, 15m, 1h*4",
+            "Waits before a submission refused temporarily on the submissions topic (queue_outbound DENYSOFT, a failing plugin) is tried again, Haraka syntax; when used up: REJECTED 451 and a DLQ copy. 'none': at once.",
+            false, v -> { if (v.isBlank()) throw new IllegalArgumentException("empty (use 'none' for no retries)");
+                          dev.outflow.core.retry.RetrySchedule.parse(v); });
 
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
@@ -207,8 +231,8 @@ public final class OutflowKeys {
         if (v <= 0) throw new IllegalArgumentException(v + " must be more than 0");
     }
 
-    private static void nonNegative(long v) {
-        if (v < 0) throw new IllegalArgumentException(v + " must be 0 or more");
+    private static void notNegative(long v) {
+        if (v < 0) throw new IllegalArgumentException(v + " must not be negative");
     }
 
     private static void port(int v) {
