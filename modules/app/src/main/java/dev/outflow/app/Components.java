@@ -141,7 +141,7 @@ final class Components implements AutoCloseable {
 
     /** Config with the resolved bootstrap address, for components that read it from config. */
     Config kafkaConfig() {
-        return ctx.config().with(OutflowKeys.KAFKA_BOOTSTRAP, (String) ctx.kafka().get("bootstrap.servers"));
+        return KafkaBase.clientConfig(ctx.config(), (String) ctx.kafka().get("bootstrap.servers"));
     }
 
     Components smtpd() throws IOException {
