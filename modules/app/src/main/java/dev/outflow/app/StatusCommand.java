@@ -60,7 +60,8 @@ final class StatusCommand implements Callable<Integer> {
                 long held = 0;
                 for (TopicPartition tp : parts) {
                     if (!tp.topic().equals(t)) continue;
-                    // Offset 0 of every partition is the warm-up record written by topic bootstrap.
+                    // Offset 0 of every partition is the warm-up record of topic bootstrap (deleted since, or kept
+                    // on topics warmed by older versions): never counted.
                     long first = Math.max(begin.get(tp), end.get(tp) > 0 ? 1 : 0);
                     held += Math.max(0, end.get(tp) - first);
                     OffsetAndMetadata c = group == null ? null : committed.get(group).get(tp);

@@ -104,7 +104,7 @@ public final class Topics {
 
     /**
      * The default specs: {@code outbound} with {@code outboundPartitions}, control with one
-     * partition (compacted; commands stay in order), every other topic with {@code partitions}.
+     * partition (compacted, never expired; commands stay in order), every other topic with {@code partitions}.
      * All use zstd and {@code max.message.bytes} of {@link #maxRecordBytes(long)}.
      *
      * @param replicationFactor -1 for the broker default
@@ -114,7 +114,11 @@ public final class Topics {
         base.put("compression.type", "zstd");
         base.put("max.message.bytes", Long.toString(Math.min(Integer.MAX_VALUE, maxRecordBytes(maxMessageBytes))));
         Map<String, String> compacted = new HashMap<>(base);
-        compacted.put("cleanup.policy", "compact");
+        // "delete" only so that TopicBootstrap may delete the warm-up record (Kafka refuses
+        // deleteRecords on compact-only topics); with no time or size limit nothing else is deleted.
+        compacted.put("cleanup.policy", "compact,delete");
+        compacted.put("retention.ms", "-1");
+        compacted.put("retention.bytes", "-1");
 
         List<TopicSpec> specs = new ArrayList<>();
         specs.add(new TopicSpec(submissions(), partitions, replicationFactor, base));
