@@ -33,7 +33,7 @@ class TopicsTest {
         assertThat(byName.get("outflow.outbound").partitions()).isEqualTo(12);
         assertThat(byName.get("outflow.delay.1h").partitions()).isEqualTo(6);
         assertThat(byName.get("outflow.control").partitions()).isEqualTo(1);
-        assertThat(byName.get("outflow.control").configs()).containsEntry("cleanup.policy", "compact");
+        assertThat(byName.get("outflow.control").configs()).containsEntry("cleanup.policy", "compact,delete").containsEntry("retention.ms", "-1");
         assertThat(byName.get("outflow.outbound").configs()).doesNotContainKey("cleanup.policy")
                 .containsEntry("compression.type", "zstd")
                 .containsEntry("max.message.bytes", String.valueOf(11 * 1024 * 1024));
