@@ -87,6 +87,11 @@ public final class Topics {
         return prefix + "control";
     }
 
+    /** The suppression list: compacted, key = address, JSON value (see {@code SuppressionRecords}). */
+    public String suppressions() {
+        return prefix + "suppressions";
+    }
+
     /** The delay topics, in bucket order. */
     public List<String> delayTopics() {
         return delayBuckets.stream().map(this::delay).toList();
@@ -103,7 +108,7 @@ public final class Topics {
     }
 
     /**
-     * The default specs: {@code outbound} with {@code outboundPartitions}, control with one
+     * The default specs: {@code outbound} with {@code outboundPartitions}, control and suppressions with one
      * partition (compacted, never expired; commands stay in order), every other topic with {@code partitions}.
      * All use zstd and {@code max.message.bytes} of {@link #maxRecordBytes(long)}.
      *
@@ -131,6 +136,8 @@ public final class Topics {
         }
         specs.add(new TopicSpec(dlq(), partitions, replicationFactor, base));
         specs.add(new TopicSpec(control(), 1, replicationFactor, compacted));
+        // One partition: every intake process reads the whole list; it is small and changes slowly.
+        specs.add(new TopicSpec(suppressions(), 1, replicationFactor, compacted));
         return List.copyOf(specs);
     }
 

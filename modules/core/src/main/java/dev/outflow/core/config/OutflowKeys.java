@@ -135,9 +135,29 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> ROUTER_COMMIT_INTERVAL = duration("router.commit_interval", "100ms",
             "How often the router commits one Kafka transaction holding the outbound parts, rejections, dedupe entries and input offsets of the submissions read since the last one.");
 
+    // --- reporting (Kafka Streams over the event topics) and the suppression list
+    public static final ConfigKey<Boolean> REPORTING_ENABLED = bool("reporting.enabled", "true",
+            "Whether 'up' runs reporting (tracking, statistics, suppression list, /api on http.listen).");
+    public static final ConfigKey<Path> REPORTING_STATE_DIR = path("reporting.state_dir", null,
+            "Kafka Streams state (RocksDB) of reporting. Unset: <data.dir>/reporting. Rebuilt from changelogs when lost.");
+    public static final ConfigKey<Duration> REPORTING_RETENTION = duration("reporting.retention", "7d",
+            "How long messages stay trackable (by id and by recipient) after they were first seen; also how long 1-hour statistics are kept.");
+    public static final ConfigKey<Path> REPORTING_BOUNCE_RULES = path("reporting.bounce_rules", "config/bounce_rules",
+            "File of bounce classification rules ('<class> code|text <pattern>' per line), tried before the built-in rules. A missing file: built-in rules only.");
+    public static final ConfigKey<Integer> REPORTING_ATTEMPT_HISTORY = intKey("reporting.attempt_history", "20",
+            "Attempts remembered per recipient in tracking (the oldest are dropped first).", v -> positive(v));
+    public static final ConfigKey<String> REPORTING_ADVERTISED = string("reporting.advertised_address", null,
+            "host:port other reporting instances use to reach this one's /api (Kafka Streams application.server). Unset: http.listen, with a wildcard host replaced by this host's name.");
+    public static final ConfigKey<Boolean> SUPPRESSION_ENABLED = bool("suppression.enabled", "true",
+            "Refuse suppressed recipients at intake (SMTP RCPT 550 5.1.1, router and OutflowClient: REJECTED). false: the list is kept but not enforced.");
+    public static final ConfigKey<Duration> SUPPRESSION_TTL = duration("suppression.ttl", "30d",
+            "How long an address stays suppressed after a bad-mailbox bounce (or a manual add without its own expiry).");
+
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
-            "HTTP endpoint for health and metrics.");
+            "HTTP endpoint for health, metrics and the reporting API (/api).");
+    public static final ConfigKey<String> HTTP_TOKEN = string("http.token", null,
+            "Bearer token required on /api when http.listen is not a loopback address (then it must be set). Also sent by the CLI.");
     public static final ConfigKey<String> WORKER_ID = string("worker.id", null,
             "Id of this process in events and transactional ids. Unset: host name + pid.");
     public static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = duration("worker.shutdown_timeout", "30s",
