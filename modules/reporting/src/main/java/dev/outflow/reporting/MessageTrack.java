@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Everything tracking knows about one message id: sender, when it was first seen and last
@@ -29,6 +30,7 @@ public final class MessageTrack {
     }
 
     /** The summary state over the recipients: the state all share, else {@code mixed}. */
+    @JsonProperty(value = "state", access = JsonProperty.Access.READ_ONLY)
     public String state() {
         String s = null;
         for (RecipientTrack r : recipients.values()) {

@@ -30,7 +30,14 @@ import dev.outflow.reporting.Stats;
 public final class LocalQueries {
     /** Where the stores come from: a running KafkaStreams, or a TopologyTestDriver in tests. */
     public interface Stores {
+        /** The store over all local partitions (for keys that live in one partition: message ids). */
         <V> ReadOnlyWindowStore<String, V> window(String name);
+
+        /**
+         * The store of each local partition, for keys found in many partitions (domains,
+         * addresses): a store over all partitions stops at the first partition holding the key.
+         */
+        <V> List<ReadOnlyWindowStore<String, V>> windowPartitions(String name);
 
         ReadOnlyKeyValueStore<String, ValueAndTimestamp<Suppression>> suppressions();
     }
@@ -58,20 +65,22 @@ public final class LocalQueries {
 
     /** Ids of the messages to an address (index form: lower case), oldest first. */
     public List<String> messageIdsOf(String address) {
-        ReadOnlyWindowStore<String, String> s = stores.window(StoreNames.RECIPIENTS);
         Set<String> ids = new LinkedHashSet<>();
-        try (WindowStoreIterator<String> it = s.fetch(Tracker.index(address), horizon(), Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
-            it.forEachRemaining(kv -> ids.add(kv.value));
+        for (ReadOnlyWindowStore<String, String> s : stores.<String>windowPartitions(StoreNames.RECIPIENTS)) {
+            try (WindowStoreIterator<String> it = s.fetch(Tracker.index(address), horizon(), Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+                it.forEachRemaining(kv -> ids.add(kv.value));
+            }
         }
         return new ArrayList<>(ids);
     }
 
-    /** Windows of {@code store} for {@code domain} starting in [from, to], by start. */
+    /** Windows of {@code store} for {@code domain} starting in [from, to], one per local partition and start. */
     public List<Window> stats(String store, String domain, Instant from, Instant to) {
-        ReadOnlyWindowStore<String, Stats> s = stores.window(store);
         List<Window> out = new ArrayList<>();
-        try (WindowStoreIterator<Stats> it = s.fetch(domain, from, to)) {
-            it.forEachRemaining(kv -> out.add(new Window(kv.key, kv.value)));
+        for (ReadOnlyWindowStore<String, Stats> s : stores.<Stats>windowPartitions(store)) {
+            try (WindowStoreIterator<Stats> it = s.fetch(domain, from, to)) {
+                it.forEachRemaining(kv -> out.add(new Window(kv.key, kv.value)));
+            }
         }
         return out;
     }

@@ -142,6 +142,11 @@ final class Driver implements AutoCloseable {
             }
 
             @Override
+            public <V> List<org.apache.kafka.streams.state.ReadOnlyWindowStore<String, V>> windowPartitions(String name) {
+                return List.of(driver.<String, V>getWindowStore(name));
+            }
+
+            @Override
             public org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, ValueAndTimestamp<Suppression>> suppressions() {
                 return driver.getTimestampedKeyValueStore(StoreNames.SUPPRESSIONS);
             }
