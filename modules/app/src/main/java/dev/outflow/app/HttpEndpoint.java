@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 /**
  * The process's HTTP endpoint on {@code http.listen}: {@code GET /health} (200 with the running
  * stages, for load balancers and orchestrators) and {@code GET /metrics} (Prometheus text format:
- * counters and gauges registered by the stages). Read-only; nothing here changes state.
+ * counters and gauges registered by the stages), plus the routes stages mount ({@link #route}),
+ * such as reporting's {@code /api}.
  */
 final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
@@ -33,6 +34,11 @@ final class HttpEndpoint implements AutoCloseable {
 
     InetSocketAddress address() {
         return server.getAddress();
+    }
+
+    /** Mounts a handler under a path prefix (e.g. reporting's {@code /api/}); it does its own auth and methods. */
+    void route(String prefix, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(prefix, handler);
     }
 
     void stage(String name) {
