@@ -9,12 +9,15 @@ import dev.outflow.reporting.Reporting;
 import dev.outflow.reporting.ReportingApi;
 import dev.outflow.scheduler.RetryScheduler;
 import dev.outflow.submission.router.SubmissionRouter;
+import dev.outflow.submission.router.internal.RetryTopics;
+import dev.outflow.core.retry.RetrySchedule;
 import dev.outflow.worker.DeliveryWorker;
 import dev.outflow.submission.KafkaOutboundQueue;
 import dev.outflow.submission.smtpd.SubmissionServer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +40,8 @@ final class Components implements AutoCloseable {
 
     private final LiveConfig live;
     private HttpEndpoint http;
+    private final Metrics metrics = new Metrics();
+    private LagGauges lag;
     private final ScheduledExecutorService reloader;
 
     /** Components over a fixed configuration. */
@@ -75,12 +80,15 @@ final class Components implements AutoCloseable {
         Reporting reporting = Reporting.fromConfig(ctx.config(), ctx.kafka(), Reporting.advertised(ctx.config(), h.address())).start();
         started.add(reporting);
         h.route("/api/", new ReportingApi(reporting, token));
-        h.stage("reporting");
-        h.metric("outflow_reporting_events_total", "Events read by this reporting instance.", reporting::events);
-        h.metric("outflow_reporting_undecodable_total", "Event records that did not decode (sent to the DLQ).", reporting::undecodable);
-        h.metric("outflow_reporting_duplicates_total", "Duplicate events recognised and not counted again.", reporting::duplicates);
-        h.metric("outflow_reporting_suppressed_total", "Addresses suppressed after a bad-mailbox bounce.", reporting::suppressedByBounce);
-        h.metric("outflow_reporting_lag", "Records of the reporting inputs not yet processed by this instance.", reporting::lag);
+        h.stage(HealthMonitor.Stage.listener("reporting", () -> switch (reporting.state()) {
+            case "ERROR", "PENDING_ERROR", "NOT_RUNNING", "PENDING_SHUTDOWN" -> "kafka streams " + reporting.state();
+            default -> null;
+        }));
+        metrics.counter("outflow.reporting.events", "reporting", "Events read by this reporting instance.", reporting::events);
+        metrics.counter("outflow.reporting.undecodable", "reporting", "Event records that did not decode (sent to the DLQ).", reporting::undecodable);
+        metrics.counter("outflow.reporting.duplicates", "reporting", "Duplicate events recognised and not counted again.", reporting::duplicates);
+        metrics.counter("outflow.reporting.suppressed", "reporting", "Addresses suppressed after a bad-mailbox bounce.", reporting::suppressedByBounce);
+        metrics.gauge("outflow.reporting.lag", "reporting", "Records of the reporting inputs not yet processed by this instance.", reporting::lag);
         var a = h.address();
         lines.add("reporting  tracking, statistics, suppressions on http://" + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + "/api (state in " + Reporting.stateDir(ctx.config()) + ")");
@@ -99,30 +107,35 @@ final class Components implements AutoCloseable {
     private HttpEndpoint http() {
         if (http == null) {
             try {
-                http = new HttpEndpoint(ctx.config().get(OutflowKeys.HTTP_LISTEN));
+                http = new HttpEndpoint(ctx.config().get(OutflowKeys.HTTP_LISTEN), new HealthMonitor(ctx.kafka()), metrics);
+                lag = new LagGauges(ctx.kafka(), metrics.registry());
             } catch (IOException e) {
                 throw new IllegalStateException("cannot listen on http.listen=" + ctx.config().get(OutflowKeys.HTTP_LISTEN) + ": " + e.getMessage(), e);
             }
             started.add(0, http);
+            started.add(0, lag);
             var a = http.address();
-            lines.add(0, "http       http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/health and /metrics");
+            lines.add(0, "http       http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/health, /ready and /metrics");
         }
         return http;
     }
 
     Components worker() {
-        DeliveryWorker worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins).build().start();
+        DeliveryWorker worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins)
+                .observe(metrics::attempt, metrics::decision).build().start();
         started.add(worker);
         HttpEndpoint h = http();
-        h.stage("worker");
-        h.metric("outflow_worker_delivered_total", "Message parts (one per domain) delivered by this worker.", worker::delivered);
-        h.metric("outflow_worker_deferred_total", "Message parts deferred by this worker.", worker::deferred);
-        h.metric("outflow_worker_bounced_total", "Message parts bounced by this worker.", worker::bounced);
-        h.metric("outflow_worker_dropped_total", "Message parts dropped by a deferred hook.", worker::dropped);
-        h.metric("outflow_worker_rejected_total", "Invalid outbound records rejected.", worker::rejected);
-        h.metric("outflow_worker_dlq_total", "Records sent to the dead-letter topic.", worker::deadLettered);
-        h.metric("outflow_worker_parked_total", "Records parked because their domain was at its limit.", worker::parked);
-        h.metric("outflow_worker_in_flight", "Deliveries in progress.", worker::inFlight);
+        h.stage(new HealthMonitor.Stage("worker", () -> stopped(worker.isRunning(), worker.failure()), ctx.group("worker"),
+                worker::assignment, ctx.config().get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS)));
+        metrics.counter("outflow.worker.delivered", "worker", "Message parts (one per domain) delivered by this worker.", worker::delivered);
+        metrics.counter("outflow.worker.deferred", "worker", "Message parts deferred by this worker.", worker::deferred);
+        metrics.counter("outflow.worker.bounced", "worker", "Message parts bounced by this worker.", worker::bounced);
+        metrics.counter("outflow.worker.dropped", "worker", "Message parts dropped by a deferred hook.", worker::dropped);
+        metrics.counter("outflow.worker.rejected", "worker", "Invalid outbound records rejected.", worker::rejected);
+        metrics.counter("outflow.worker.dlq", "worker", "Records sent to the dead-letter topic.", worker::deadLettered);
+        metrics.counter("outflow.worker.parked", "worker", "Records parked because their domain was at its limit.", worker::parked);
+        metrics.gauge("outflow.worker.in_flight", "worker", "Deliveries in progress.", worker::inFlight);
+        lag.watch(ctx.group("worker"), List.of(ctx.topics().outbound()));
         lines.add("worker     consuming " + ctx.topics().outbound() + " (group " + ctx.group("worker") + ", up to "
                 + ctx.config().get(OutflowKeys.CONCURRENCY_MAX) + " deliveries at once)");
         return this;
@@ -131,8 +144,13 @@ final class Components implements AutoCloseable {
     Components scheduler() {
         RetryScheduler scheduler = RetryScheduler.fromConfig(live, ctx.kafka()).start();
         started.add(scheduler);
-        http().stage("scheduler");
-        http().metric("outflow_scheduler_partitions", "Partitions assigned to this scheduler.", scheduler::assignedPartitions);
+        http().stage(new HealthMonitor.Stage("scheduler", () -> stopped(true, scheduler.failure()), ctx.group("scheduler"),
+                () -> scheduler.assignedPartitions() > 0 ? Set.of(new org.apache.kafka.common.TopicPartition(ctx.topics().deferred(), 0)) : Set.of(),
+                ctx.config().get(OutflowKeys.TOPIC_PARTITIONS)));
+        metrics.gauge("outflow.scheduler.partitions", "scheduler", "Partitions assigned to this scheduler.", scheduler::assignedPartitions);
+        List<String> schedulerTopics = new ArrayList<>(ctx.topics().delayTopics());
+        schedulerTopics.add(0, ctx.topics().deferred());
+        lag.watch(ctx.group("scheduler"), schedulerTopics);
         lines.add("scheduler  delay buckets " + String.join(",", ctx.config().get(OutflowKeys.SCHEDULER_BUCKETS))
                 + " (group " + ctx.group("scheduler") + ")");
         return this;
@@ -142,11 +160,17 @@ final class Components implements AutoCloseable {
         SubmissionRouter router = SubmissionRouter.fromConfig(live, ctx.kafka(), plugins).start();
         started.add(router);
         HttpEndpoint h = http();
-        h.stage("router");
-        h.metric("outflow_router_submissions_total", "Submissions read.", router::submissions);
-        h.metric("outflow_router_accepted_total", "Submissions queued.", router::accepted);
-        h.metric("outflow_router_duplicates_total", "Submissions skipped as duplicates of a recent id.", router::duplicates);
-        h.metric("outflow_router_rejected_total", "Submissions rejected (DLQ + REJECTED event).", router::rejected);
+        h.stage(new HealthMonitor.Stage("router", () -> null, ctx.group("router"), router::assignment,
+                ctx.config().get(OutflowKeys.TOPIC_PARTITIONS)));
+        metrics.counter("outflow.router.submissions", "router", "Submissions read.", router::submissions);
+        metrics.counter("outflow.router.accepted", "router", "Submissions queued.", router::accepted);
+        metrics.counter("outflow.router.duplicates", "router", "Submissions skipped as duplicates of a recent id.", router::duplicates);
+        metrics.counter("outflow.router.rejected", "router", "Submissions rejected (DLQ + REJECTED event).", router::rejected);
+        metrics.counter("outflow.router.retried", "router",
+                "Submissions put on a retry topic after a temporary refusal (queue_outbound DENYSOFT, a failing plugin).", router::retried);
+        List<String> routerTopics = new ArrayList<>(List.of(ctx.topics().submissions()));
+        routerTopics.addAll(RetryTopics.topics(ctx.topics().prefix(), RetrySchedule.parse(ctx.config().get(OutflowKeys.ROUTER_RETRY_INTERVALS))));
+        lag.watch(ctx.group("router"), routerTopics);
         lines.add("router     " + ctx.topics().submissions() + " -> " + ctx.topics().outbound() + " (group " + ctx.group("router") + ")");
         return this;
     }
@@ -162,11 +186,17 @@ final class Components implements AutoCloseable {
         started.add(queue);
         SubmissionServer server = new SubmissionServer(config, new Intake(config, plugins), queue).start();
         started.add(server);
-        http().stage("smtpd");
-        http().metric("outflow_smtpd_connections", "Open SMTP submission connections.", server::openConnections);
+        http().stage(HealthMonitor.Stage.listener("smtpd", () -> null));
+        metrics.gauge("outflow.smtpd.connections", "smtpd", "Open SMTP submission connections.", server::openConnections);
         lines.add("smtpd      SMTP submission on " + server.address().getAddress().getHostAddress() + ":" + server.port()
                 + " (STARTTLS, AUTH from " + config.get(OutflowKeys.SMTPD_USERS) + ")");
         return this;
+    }
+
+    /** A stage's health problem: it stopped (on its own, with the error, or was closed), or null. */
+    private static String stopped(boolean running, java.util.Optional<Throwable> failure) {
+        if (failure.isPresent()) return "stopped: " + failure.get();
+        return running ? null : "stopped";
     }
 
     /** What listens where, one line per component. */

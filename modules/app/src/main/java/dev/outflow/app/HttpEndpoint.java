@@ -7,28 +7,29 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.List;
 import java.util.concurrent.Executors;
-import java.util.function.LongSupplier;
 
 /**
  * The process's HTTP endpoint on {@code http.listen}: {@code GET /health} (200 with the running
- * stages, for load balancers and orchestrators) and {@code GET /metrics} (Prometheus text format:
- * counters and gauges registered by the stages), plus the routes stages mount ({@link #route}),
- * such as reporting's {@code /api}.
+ * stages, 503 with the reasons when Kafka is unreachable or a stage stopped: a liveness probe),
+ * {@code GET /ready} (200 once every stage has joined its consumer group: a readiness probe) and
+ * {@code GET /metrics} (Prometheus text format from the process's {@link Metrics} registry).
+ * Stages may mount routes of their own ({@link #route}), such as reporting's {@code /api}.
  */
 final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
-    private final Map<String, LongSupplier> metrics = new ConcurrentSkipListMap<>();
-    private final Map<String, String> help = new ConcurrentSkipListMap<>();
-    private final java.util.List<String> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final HealthMonitor monitor;
+    private final Metrics metrics;
 
-    HttpEndpoint(HostPort listen) throws IOException {
+    HttpEndpoint(HostPort listen, HealthMonitor monitor, Metrics metrics) throws IOException {
+        this.monitor = monitor;
+        this.metrics = metrics;
         server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/health", ex -> reply(ex, "application/json", health()));
-        server.createContext("/metrics", ex -> reply(ex, "text/plain; version=0.0.4", metricsText()));
+        server.createContext("/health", ex -> reply(ex, verdict(monitor.health())));
+        server.createContext("/ready", ex -> reply(ex, verdict(monitor.readiness())));
+        server.createContext("/metrics", ex -> reply(ex, new Answer(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())));
         server.start();
     }
 
@@ -41,41 +42,35 @@ final class HttpEndpoint implements AutoCloseable {
         server.createContext(prefix, handler);
     }
 
-    void stage(String name) {
-        stages.add(name);
+    void stage(HealthMonitor.Stage stage) {
+        monitor.add(stage);
     }
 
-    /** Registers a metric: names ending in {@code _total} are counters, others gauges. */
-    void metric(String name, String doc, LongSupplier value) {
-        metrics.put(name, value);
-        help.put(name, doc);
+    private record Answer(int status, String type, String body) {}
+
+    private Answer verdict(HealthMonitor.Verdict v) {
+        StringBuilder sb = new StringBuilder("{\"status\":\"").append(v.ok() ? "up" : "down").append("\",\"stages\":[");
+        List<String> names = monitor.stageNames();
+        for (int i = 0; i < names.size(); i++) sb.append(i == 0 ? "" : ",").append(Json.quote(names.get(i)));
+        sb.append(']');
+        if (!v.ok()) {
+            sb.append(",\"reasons\":[");
+            for (int i = 0; i < v.reasons().size(); i++) sb.append(i == 0 ? "" : ",").append(Json.quote(v.reasons().get(i)));
+            sb.append(']');
+        }
+        return new Answer(v.ok() ? 200 : 503, "application/json", sb.append("}\n").toString());
     }
 
-    private String health() {
-        StringBuilder sb = new StringBuilder("{\"status\":\"up\",\"stages\":[");
-        for (int i = 0; i < stages.size(); i++) sb.append(i == 0 ? "" : ",").append('"').append(stages.get(i)).append('"');
-        return sb.append("]}\n").toString();
-    }
-
-    private String metricsText() {
-        StringBuilder sb = new StringBuilder();
-        metrics.forEach((name, value) -> {
-            sb.append("# HELP ").append(name).append(' ').append(help.get(name)).append('\n');
-            sb.append("# TYPE ").append(name).append(name.endsWith("_total") ? " counter\n" : " gauge\n");
-            sb.append(name).append(' ').append(value.getAsLong()).append('\n');
-        });
-        return sb.toString();
-    }
-
-    private static void reply(HttpExchange ex, String type, String body) throws IOException {
+    private static void reply(HttpExchange ex, Answer a) throws IOException {
         try (ex) {
             if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
                 ex.sendResponseHeaders(405, -1);
                 return;
             }
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", type);
-            ex.sendResponseHeaders(200, b.length);
+            byte[] b = a.body().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", a.type());
+            ex.sendResponseHeaders(a.status(), "HEAD".equals(ex.getRequestMethod()) ? -1 : b.length);
+            if ("HEAD".equals(ex.getRequestMethod())) return;
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(b);
             }
@@ -85,5 +80,7 @@ final class HttpEndpoint implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        monitor.close();
+        metrics.close();
     }
 }

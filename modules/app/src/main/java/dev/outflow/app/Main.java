@@ -69,11 +69,22 @@ public final class Main implements Runnable {
         }
     }
 
+    /** Project version and the commit it was built from (written at build time by git-commit-id). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"outflow " + (v == null ? "dev" : v)};
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) p.load(in);
+            } catch (java.io.IOException e) {
+                // fall through to "unknown": a missing version file must not stop the CLI
+            }
+            String version = p.getProperty("git.build.version", "dev");
+            String commit = p.getProperty("git.commit.id.abbrev", "unknown");
+            if ("true".equals(p.getProperty("git.dirty"))) commit += " (with uncommitted changes)";
+            String time = p.getProperty("git.commit.time");
+            return new String[] {"outflow " + version + ", commit " + commit + (time == null || time.isEmpty() ? "" : " of " + time),
+                    "java " + Runtime.version() + " (" + System.getProperty("java.home") + ")"};
         }
     }
 }

@@ -131,6 +131,34 @@ class CommandLineTest {
     }
 
     @Test
+    void shippedExampleConfigIsWhatConfigExamplePrintsAndParses() throws Exception {
+        Run r = run("config", "--example");
+        assertThat(r.exit()).isZero();
+        Path shipped = Path.of("../../config/outflow.properties.example");
+        assertThat(Files.readString(shipped)).as("config/outflow.properties.example is stale: regenerate it with"
+                + " bin/outflow config --example > config/outflow.properties.example").isEqualTo(r.out());
+        // Uncommenting every default gives a valid configuration.
+        Path all = dir.resolve("all.properties");
+        Files.writeString(all, r.out().lines().filter(l -> l.matches("#[a-z][a-z0-9_.]*=.*") && !l.startsWith("#kafka.client."))
+                .map(l -> l.substring(1)).collect(Collectors.joining("\n")));
+        Run check = run("config", "--check", "--config", all.toString());
+        assertThat(check.exit()).as(check.err()).isZero();
+    }
+
+    @Test
+    void configRedactsSecretsAndVersionNamesTheCommit() {
+        Run r = run("config", "--set", "kafka.client.sasl.jaas.config=ScramLoginModule required username=\"u\" password=\"hunter2\";",
+                "--set", "schema.registry.url=https://bob:hunter2@registry.example:8081");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).doesNotContain("hunter2").contains("kafka.client.sasl.jaas.config = [redacted]")
+                .contains("https://[redacted]@registry.example:8081");
+
+        Run v = run("--version");
+        assertThat(v.exit()).isZero();
+        assertThat(v.out()).containsPattern("outflow \\S+, commit [0-9a-f]{7,}");
+    }
+
+    @Test
     void commandsWithoutKafkaSayWhereTheyLooked() {
         Run r = run("status", "--set", "data.dir=" + dir);
         assertThat(r.exit()).isEqualTo(1);

@@ -48,7 +48,9 @@ public final class SchemaRegistryClient {
     public SchemaRegistryClient(String url, Duration timeout) {
         URI u = URI.create(url.strip().replaceAll("/+$", ""));
         if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
-            throw new IllegalArgumentException("schema registry URL must be http(s)://host:port, got " + url);
+            // never echo credentials given as user-info
+            throw new IllegalArgumentException("schema registry URL must be http(s)://host:port, got "
+                    + url.replaceFirst("(?<=://)[^/@\\s]+@", "[redacted]@"));
         }
         String userInfo = u.getRawUserInfo();
         this.authorization = userInfo == null ? null

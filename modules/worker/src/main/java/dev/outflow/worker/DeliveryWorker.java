@@ -392,6 +392,7 @@ public final class DeliveryWorker implements AutoCloseable {
         private String workerId;
         private BooleanSupplier controlPause;
         private boolean followControl = true;
+        private java.util.function.BiConsumer<DeliveryResult, java.time.Duration> attempts;
         private final List<AutoCloseable> owned = new ArrayList<>();
 
         private Builder() {
@@ -471,6 +472,17 @@ public final class DeliveryWorker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Observers for metrics: every delivery attempt with how long it took, and every decision
+         * taken on its result. Both are called on delivery threads and must be quick.
+         */
+        public Builder observe(java.util.function.BiConsumer<DeliveryResult, java.time.Duration> attempt,
+                               java.util.function.Consumer<dev.outflow.core.disposition.DispositionPlan> decision) {
+            this.attempts = Objects.requireNonNull(attempt);
+            Objects.requireNonNull(disposition, "disposition before observe").observe(decision);
+            return this;
+        }
+
         /** Closed after the worker stopped (e.g. the deliverer). */
         public Builder closing(AutoCloseable resource) {
             owned.add(Objects.requireNonNull(resource));
@@ -485,6 +497,17 @@ public final class DeliveryWorker implements AutoCloseable {
             Objects.requireNonNull(deliverer, "deliverer");
             Objects.requireNonNull(disposition, "disposition");
             Objects.requireNonNull(clock, "clock");
+            if (attempts != null) {
+                Function<Delivery, DeliveryResult> inner = deliverer;
+                var observer = attempts;
+                deliverer = d -> {
+                    long t0 = System.nanoTime();
+                    DeliveryResult r = inner.apply(d);
+                    observer.accept(r, java.time.Duration.ofNanos(System.nanoTime() - t0));
+                    return r;
+                };
+                attempts = null;
+            }
             return new DeliveryWorker(this);
         }
     }

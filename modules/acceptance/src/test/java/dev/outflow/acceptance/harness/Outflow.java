@@ -154,6 +154,39 @@ public final class Outflow implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a one-shot command the way a user at another shell would: from {@code cwd}, without
+     * {@code --config}, with {@code OUTFLOW_HOME} pointing at this instance's folder (whose
+     * {@code config/outflow.properties} is a copy of the instance's config file).
+     */
+    public CommandResult runFrom(Path cwd, String... args) {
+        try {
+            Files.createDirectories(dir.resolve("config"));
+            Files.copy(configFile, dir.resolve("config/outflow.properties"), StandardCopyOption.REPLACE_EXISTING);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(home.resolve("bin/outflow").toString());
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+            Map<String, String> vars = childEnv();
+            vars.put("OUTFLOW_HOME", dir.toString());
+            Installation.applyEnv(pb.environment(), vars);
+            Path out = Files.createTempFile(dir, "elsewhere", ".out");
+            Path err = Files.createTempFile(dir, "elsewhere", ".err");
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("outflow " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            return new CommandResult(String.join(" ", args), p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** {@code outflow send --from ... --to ... --subject ... --body ...}; returns the message id it printed. */
     public String send(String from, List<String> to, String subject, String body) {
         CommandResult r = run("send", "--from", from, "--to", String.join(",", to), "--subject", subject, "--body", body);
@@ -282,6 +315,7 @@ public final class Outflow implements AutoCloseable {
             settings.put("outbound.data_timeout", "15s");
             settings.put("dns.timeout", "2s");
             settings.put("worker.shutdown_timeout", "5s");
+            settings.put("outbound.allow_private", "true"); // every receiving server of a scenario is on 127.0.0.x
         }
 
         /** {@code dns.servers}, e.g. {@code 127.0.0.1:5353} of a KnotDns. */

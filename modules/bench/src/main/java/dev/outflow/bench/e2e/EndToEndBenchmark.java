@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * counted every message, CPU per message and peak memory of the relay's process tree (from
  * {@code /proc}), the machine's busy share and how much of it came from outside the benchmark.
  * Every relay runs twice in the same process: "cold" (fresh process, JIT and caches cold) and
- * "warm". Outflow runs with the embedded broker's {@code broker.fsync} true and false.
+ * "warm". Outflow runs with the embedded broker's {@code broker.fsync} true and false. The relay
+ * {@code outflow-kafka} is Outflow fed by a plain Kafka producer instead of SMTP: N JSON
+ * submissions written to {@code outflow.submissions} (acks=all), timed until the sink counted all
+ * of them (the router, worker and events are in the path; SMTP intake is not).
  *
  * <p>Knobs (environment): {@code N} (20000), {@code SESSIONS} (20), {@code BODY} (1900 bytes),
  * {@code RELAYS} (ceiling,outflow,outflow-nofsync,haraka,postfix), {@code RUNS} (2 per relay: cold,
@@ -73,12 +76,14 @@ public final class EndToEndBenchmark {
                 switch (r.strip()) {
                     case "ceiling" -> ceiling(port);
                     case "outflow" -> relay(new OutflowRelay(home, results.resolve("outflow-fsync"), true, dns.server(), outflowSettings()), port);
+                    case "outflow-kafka" -> relay(new KafkaFedRelay(new OutflowRelay(home, results.resolve("outflow-kafka"), true, dns.server(), outflowSettings()),
+                            n, body, RCPT), port);
                     case "outflow-nofsync" -> relay(new OutflowRelay(home, results.resolve("outflow-nofsync"), false, dns.server(), outflowSettings()), port);
                     case "haraka" -> relay(new HarakaRelay(Path.of(env("HARAKA_NPM", System.getProperty("user.home") + "/.cache/outflow-bench/haraka-npm")),
                             results.resolve("haraka"), intEnv("HARAKA_CONCURRENCY", 100), env("HARAKA_LOGLEVEL", "warn")), port);
                     case "postfix" -> relay(new PostfixRelay(Path.of("/var/tmp").resolve("outflow-bench-postfix-" + results.getFileName()), results), port);
                     case "" -> { }
-                    default -> throw new IllegalArgumentException("unknown relay " + r + " (ceiling, outflow, outflow-nofsync, haraka, postfix)");
+                    default -> throw new IllegalArgumentException("unknown relay " + r + " (ceiling, outflow, outflow-kafka, outflow-nofsync, haraka, postfix)");
                 }
             }
         }
@@ -135,7 +140,8 @@ public final class EndToEndBenchmark {
                     double[] cpu0 = ProcStat.treeCpuSeconds(relay.rootPid());
                     double ours0 = ProcStat.selfCpuSeconds() + sum(ProcStat.treeCpuSeconds(sink.pid()));
                     long t0 = System.nanoTime();
-                    long ti = inject(relay.listen(), results.resolve(relay.name().replace(' ', '-') + "-" + i + ".source.log"));
+                    long ti = relay instanceof KafkaFedRelay k ? k.inject()
+                            : inject(relay.listen(), results.resolve(relay.name().replace(' ', '-') + "-" + i + ".source.log"));
                     long t1 = awaitSink(sink, base + n);
                     double[] cpu1 = ProcStat.treeCpuSeconds(relay.rootPid());
                     double ours1 = ProcStat.selfCpuSeconds() + sum(ProcStat.treeCpuSeconds(sink.pid()));

@@ -24,6 +24,7 @@ final class OutflowRelay implements Relay {
     private final Map<String, String> extra;
     private Process process;
     private int smtpdPort;
+    private int brokerPort;
 
     OutflowRelay(Path home, Path dir, boolean fsync, String dnsServer, Map<String, String> extra) {
         this.home = home;
@@ -50,6 +51,7 @@ final class OutflowRelay implements Relay {
         do {
             broker = Procs.freePort("127.0.0.1");
         } while (!free(broker + 1));
+        brokerPort = broker;
         smtpdPort = Procs.freePort("127.0.0.1");
         Map<String, String> c = new LinkedHashMap<>();
         c.put("me", "relay.bench.test");
@@ -64,6 +66,7 @@ final class OutflowRelay implements Relay {
         c.put("dns.servers", dnsServer);
         c.put("outbound.smtp_port", String.valueOf(sink.port));
         c.put("outbound.enable_tls", "false");
+        c.put("outbound.allow_private", "true"); // the sink listens on loopback
         c.putAll(extra);
         StringBuilder sb = new StringBuilder();
         c.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
@@ -81,6 +84,11 @@ final class OutflowRelay implements Relay {
             if (System.nanoTime() > deadline) throw new IllegalStateException("outflow up did not come up; see " + dir);
             Thread.sleep(100);
         }
+    }
+
+    /** The embedded broker's address, for injecting straight into Kafka. */
+    String bootstrap() {
+        return "127.0.0.1:" + brokerPort;
     }
 
     private static boolean free(int port) {

@@ -89,6 +89,22 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
 
+    // --- delivery: what a remote server may cost one attempt (Postfix smtp_* limits; docs/security.md)
+    public static final ConfigKey<Duration> TRANSACTION_TIMEOUT = duration("outbound.transaction_timeout", "10m",
+            "Total time one delivery attempt may take (DNS, every connection and transaction), whatever the per-command timeouts allow; the rest is deferred.");
+    public static final ConfigKey<Integer> MX_ADDRESS_LIMIT = intKey("outbound.mx_address_limit", "5",
+            "Most MX addresses tried per delivery attempt, 0 = no limit (Postfix smtp_mx_address_limit).", v -> notNegative(v));
+    public static final ConfigKey<Integer> MX_SESSION_LIMIT = intKey("outbound.mx_session_limit", "2",
+            "Most SMTP sessions (connections that got through greeting and EHLO) per delivery attempt, 0 = no limit (Postfix smtp_mx_session_limit).",
+            v -> notNegative(v));
+    public static final ConfigKey<Integer> RECIPIENT_LIMIT = intKey("outbound.recipient_limit", "50",
+            "Most recipients per SMTP transaction; more are sent in further transactions of the same attempt (Postfix default_destination_recipient_limit).",
+            v -> positive(v));
+    public static final ConfigKey<Boolean> ALLOW_PRIVATE = bool("outbound.allow_private", "false",
+            "Deliver to loopback, private and link-local addresses found through DNS or address literals (routes of a get_mx hook always may).");
+    public static final ConfigKey<Integer> HOP_LIMIT = intKey("outbound.hop_limit", "50",
+            "A message with more Received: headers than this bounces with 5.4.6 (mail loop; Postfix hopcount_limit).", v -> positive(v));
+
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
             "DNS servers as ip or ip:port, e.g. 127.0.0.1:5353. Empty: the system resolver.");
@@ -134,6 +150,14 @@ public final class OutflowKeys {
             "A submission id seen again within this window is queued once.");
     public static final ConfigKey<Duration> ROUTER_COMMIT_INTERVAL = duration("router.commit_interval", "100ms",
             "How often the router commits one Kafka transaction holding the outbound parts, rejections, dedupe entries and input offsets of the submissions read since the last one.");
+    // Kafka intake limits and retries (docs/security.md, "Kafka intake (router)").
+    public static final ConfigKey<Integer> ROUTER_MAX_RECIPIENTS = intKey("router.max_recipients", "1000",
+            "Recipients accepted per submission on the submissions topic; more: REJECTED 550 5.5.3 and a DLQ copy.", v -> positive(v));
+    // Same grammar as outbound.temp_fail_intervals, validated by RetrySchedule.parse; each distinct delay is a topic <prefix>router.retry.<delay>.
+    public static final ConfigKey<String> ROUTER_RETRY_INTERVALS = define("router.retry_intervals", ValueType.STRING, "1m, 5m, 15m, 1h*4",
+            "Waits before a submission refused temporarily on the submissions topic (queue_outbound DENYSOFT, a failing plugin) is tried again, Haraka syntax; when used up: REJECTED 451 and a DLQ copy. 'none': at once.",
+            false, v -> { if (v.isBlank()) throw new IllegalArgumentException("empty (use 'none' for no retries)");
+                          dev.outflow.core.retry.RetrySchedule.parse(v); });
 
     // --- reporting (Kafka Streams over the event topics) and the suppression list
     public static final ConfigKey<Boolean> REPORTING_ENABLED = bool("reporting.enabled", "true",
@@ -155,9 +179,11 @@ public final class OutflowKeys {
 
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
-            "HTTP endpoint for health, metrics and the reporting API (/api).");
+            "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics, and the reporting API (/api).");
     public static final ConfigKey<String> HTTP_TOKEN = string("http.token", null,
             "Bearer token required on /api when http.listen is not a loopback address (then it must be set). Also sent by the CLI.");
+    public static final ConfigKey<Boolean> LOG_DELIVERIES = bool("log.deliveries", "true",
+            "One INFO line per recipient and delivery outcome on the logger outflow.delivery, like Postfix's maillog: id, recipient, relay host[ip]:port, delay, attempt, enhanced status, outcome, TLS, the remote reply.");
     public static final ConfigKey<String> WORKER_ID = string("worker.id", null,
             "Id of this process in events and transactional ids. Unset: host name + pid.");
     public static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = duration("worker.shutdown_timeout", "30s",
@@ -200,6 +226,10 @@ public final class OutflowKeys {
 
     private static void positive(long v) {
         if (v <= 0) throw new IllegalArgumentException(v + " must be more than 0");
+    }
+
+    private static void notNegative(long v) {
+        if (v < 0) throw new IllegalArgumentException(v + " must not be negative");
     }
 
     private static void port(int v) {

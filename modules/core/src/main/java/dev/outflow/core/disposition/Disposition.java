@@ -59,6 +59,8 @@ public final class Disposition {
     private final Supplier<RetrySchedule> schedule;
     private final PluginChain plugins;
     private final BounceBuilder bounces;
+    private final DeliveryLog deliveryLog;
+    private final List<java.util.function.Consumer<DispositionPlan>> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param schedule the current retry schedule, read on every decision (hot reload)
@@ -66,15 +68,21 @@ public final class Disposition {
      * @param bounces  builds DSNs
      */
     public Disposition(Supplier<RetrySchedule> schedule, PluginChain plugins, BounceBuilder bounces) {
+        this(schedule, plugins, bounces, new DeliveryLog(() -> false));
+    }
+
+    /** As above, logging every decision to {@code deliveryLog}. */
+    public Disposition(Supplier<RetrySchedule> schedule, PluginChain plugins, BounceBuilder bounces, DeliveryLog deliveryLog) {
         this.schedule = Objects.requireNonNull(schedule);
         this.plugins = Objects.requireNonNull(plugins);
         this.bounces = Objects.requireNonNull(bounces);
+        this.deliveryLog = Objects.requireNonNull(deliveryLog);
     }
 
     /** Follows {@code outbound.temp_fail_intervals} of a live configuration (parsed only when it changes). */
     public static Disposition fromConfig(Supplier<Config> config, PluginChain plugins, BounceBuilder bounces) {
         return new Disposition(RetrySchedule.following(() -> config.get().get(OutflowKeys.TEMP_FAIL_INTERVALS)),
-                plugins, bounces);
+                plugins, bounces, new DeliveryLog(() -> config.get().get(OutflowKeys.LOG_DELIVERIES)));
     }
 
     /**
@@ -116,7 +124,15 @@ public final class Disposition {
         Optional<Bounce> bounce = bounced.isEmpty() && expired.isEmpty()
                 ? Optional.empty()
                 : Optional.of(bounce(delivery, result, bounced, expired, now));
-        return new DispositionPlan(delivery, result, now, delivered, deferral, dropped, bounce);
+        DispositionPlan plan = new DispositionPlan(delivery, result, now, delivered, deferral, dropped, bounce);
+        deliveryLog.record(plan);
+        for (var o : observers) o.accept(plan);
+        return plan;
+    }
+
+    /** Calls {@code observer} with every decision (metrics); it must be quick and must not throw. */
+    public void observe(java.util.function.Consumer<DispositionPlan> observer) {
+        observers.add(Objects.requireNonNull(observer));
     }
 
     private static void sort(Delivery delivery, DeliveryResult result, List<RecipientResult> delivered,

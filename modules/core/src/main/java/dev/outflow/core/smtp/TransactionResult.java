@@ -12,9 +12,13 @@ import java.util.List;
  * @param response the reply to the final dot of the last delivered recipient, or null when none was delivered
  * @param target   where the transaction ran
  * @param tls      the session used STARTTLS
+ * @param noRoom   indices of the recipients refused at RCPT with 452, or with 552 which RFC 821
+ *                 wrongly listed for "too many recipients" (RFC 5321 4.5.3.1.10): the server had
+ *                 no room for them in this transaction, another one may take them
  */
-public record TransactionResult(List<SmtpReply> replies, SmtpReply response, Target target, boolean tls) {
+public record TransactionResult(List<SmtpReply> replies, SmtpReply response, Target target, boolean tls, List<Integer> noRoom) {
     public TransactionResult {
         replies = List.copyOf(replies);
+        noRoom = List.copyOf(noRoom);
     }
 }

@@ -156,6 +156,37 @@ class ConfigLoaderTest {
                 "smtpd.tls_cert", "smtpd.tls_key", "http.listen", "data.dir"));
     }
 
+    @Test
+    void relativePathsOfDefaultsAndTheFileResolveAgainstTheInstallationNotTheCommandLine() throws Exception {
+        Path home = dir.resolve("install");
+        Path file = Files.createDirectories(home.resolve("config")).resolve("outflow.properties");
+        Files.writeString(file, "smtpd.users=conf/users\n");
+        Config c = new ConfigLoader(home, file, true, Map.of("OUTFLOW_PLUGINS_DIR", "env-plugins"), Map.of("outbound.bounce_message", "typed.txt")).load();
+        assertThat(c.get(OutflowKeys.DATA_DIR)).as("default").isEqualTo(home.resolve("data"));
+        assertThat(c.get(OutflowKeys.SMTPD_USERS)).as("from the file").isEqualTo(home.resolve("conf/users"));
+        assertThat(c.get(OutflowKeys.PLUGINS_DIR)).as("from the environment: as typed").isEqualTo(Path.of("env-plugins"));
+        assertThat(c.get(OutflowKeys.BOUNCE_MESSAGE)).as("--set: as typed").isEqualTo(Path.of("typed.txt"));
+        assertThat(c.origin("data.dir")).isEqualTo("default");
+    }
+
+    @Test
+    void kafkaClientSecretsComeFromTheEnvironmentAndAreNeverShown() {
+        Config c = new ConfigLoader(dir.resolve("absent.properties"), false,
+                Map.of("OUTFLOW_KAFKA_CLIENT_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";",
+                        "OUTFLOW_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL"),
+                Map.of()).load();
+        assertThat(c.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsKey("sasl.jaas.config");
+        assertThat(c.origin("kafka.client.sasl.jaas.config")).isEqualTo("env OUTFLOW_KAFKA_CLIENT_SASL_JAAS_CONFIG");
+        assertThat(Secrets.shown("kafka.client.sasl.jaas.config", c.raw().get("kafka.client.sasl.jaas.config"))).isEqualTo(Secrets.MASK);
+        assertThat(Secrets.shown("kafka.client.security.protocol", "SASL_SSL")).isEqualTo("SASL_SSL");
+        assertThat(Secrets.shown("kafka.client.ssl.key.password", "pw")).isEqualTo(Secrets.MASK);
+        assertThat(Secrets.shown("kafka.client.ssl.keystore.location", "/etc/ks.p12")).isEqualTo("/etc/ks.p12");
+        assertThat(Secrets.shown("smtpd.auth_token", "t")).isEqualTo(Secrets.MASK);
+        assertThat(Secrets.shown("schema.registry.url", "https://bob:s3cret@registry.example:8081"))
+                .isEqualTo("https://" + Secrets.MASK + "@registry.example:8081");
+    }
+
     private void assertError(String key, String value, String problem) {
         assertThatThrownBy(() -> Config.of(Map.of(key, value)))
                 .isInstanceOf(ConfigException.class)

@@ -4,15 +4,18 @@ import dev.outflow.codec.topics.StageConsumerProps;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.topics.TopicBootstrap;
+import dev.outflow.codec.topics.TopicSpec;
 import dev.outflow.codec.topics.Topics;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.LiveConfig;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.retry.RetrySchedule;
 import dev.outflow.submission.router.internal.DedupeChangelog;
 import dev.outflow.submission.router.internal.DedupeStore;
 import dev.outflow.submission.router.internal.RecordHandler;
+import dev.outflow.submission.router.internal.RetryTopics;
 import dev.outflow.submission.router.internal.RouterClients;
 import dev.outflow.submission.router.internal.RouterCounters;
 import dev.outflow.submission.router.internal.RouterLoop;
@@ -23,6 +26,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,11 +71,18 @@ import org.slf4j.LoggerFactory;
  *     transaction and restored when partitions are assigned, so dedupe survives restarts. Within
  *     one router process it spans all its partitions; across several routers it holds when
  *     retries land on the same partition (key submissions by id).</li>
- * <li><b>Bad input never stops the router.</b> Undecodable records, invalid envelopes, oversize
- *     messages and queue_outbound DENY/DENYSOFT each produce a copy on {@code outflow.dlq} (with
- *     the {@code outflow.error} reason header) and a {@code DeliveryEvent} with outcome
+ * <li><b>Bad input never stops the router.</b> Undecodable records, invalid envelopes, messages
+ *     over {@code outbound.max_message_bytes}, more recipients than {@code router.max_recipients}
+ *     and queue_outbound DENY each produce a copy on {@code outflow.dlq} (with the
+ *     {@code outflow.error} reason header) and a {@code DeliveryEvent} with outcome
  *     {@code REJECTED} on {@code outflow.bounced}, keyed by the submission id (or a fresh id),
- *     one recipient status per known recipient. A DENYSOFT rejection carries 451: resubmit later.</li>
+ *     one recipient status per known recipient.</li>
+ * <li><b>Temporary refusals are retried.</b> queue_outbound DENYSOFT, a plugin that throws and an
+ *     internal error put the submission on a retry topic {@code <topic.prefix>router.retry.<delay>}
+ *     (created at start, one per distinct delay of {@code router.retry_intervals}) in the same
+ *     transaction; it is decided again when due, while its partition of the submissions topic
+ *     keeps moving. When the intervals are used up: DLQ copy and REJECTED with 451 and the last
+ *     reason.</li>
  * </ul>
  *
  * <pre>{@code
@@ -99,6 +110,7 @@ public final class SubmissionRouter implements AutoCloseable {
     private RouterLoop loop;
     private Thread thread;
     private String dedupeTopic;
+    private RetryTopics retryTopics;
     private long outboundLimit = Long.MAX_VALUE;
     private boolean started;
     private boolean closed;
@@ -141,7 +153,7 @@ public final class SubmissionRouter implements AutoCloseable {
         if (started || closed) throw new IllegalStateException("router " + routerId + " already " + (closed ? "closed" : "started"));
         started = true;
         try {
-            DedupeChangelog changelog = ensureChangelog();
+            DedupeChangelog changelog = ensureTopics();
             loop = newLoop(changelog, outboundLimit);
             thread = Thread.ofPlatform().name("outflow-router-" + routerId).unstarted(loop);
             thread.start();
@@ -168,28 +180,42 @@ public final class SubmissionRouter implements AutoCloseable {
         Map<String, Object> restoreProps = RouterClients.restorer(b.kafka, client + "-restore");
         Intake intake = new Intake(config, b.plugins, b.clock);
         RecordHandler handler = new RecordHandler(new SubmissionDecoder(b.codecs), intake,
-                new RouterOutputs(b.topics, b.codecs, routerId, Math.min(maxRequest, outboundTopicLimit)));
+                new RouterOutputs(b.topics, b.codecs, routerId, Math.min(maxRequest, outboundTopicLimit)), retryTopics,
+                config.get(OutflowKeys.ROUTER_MAX_RECIPIENTS));
         RouterLoop.Settings settings = new RouterLoop.Settings(b.topics.submissions(), routerId,
                 commitInterval, START_TIMEOUT, RESTORE_TIMEOUT);
         return new RouterLoop(settings,
                 () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
                 () -> new KafkaConsumer<>(restoreProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                handler, new DedupeStore(config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW).toMillis()), changelog, b.clock);
+                handler, retryTopics, new DedupeStore(config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW).toMillis()), changelog, b.clock);
     }
 
     /**
-     * Creates {@code <prefix>router.dedupe} with as many partitions as the submissions topic, when
-     * missing, and reads the outbound topic's {@code max.message.bytes} into {@code outboundLimit}.
+     * Creates {@code <prefix>router.dedupe} and the retry topics of {@code router.retry_intervals}
+     * with as many partitions as the submissions topic, when missing, finds retry topics left by an
+     * earlier schedule (still read, so nothing waiting there is stranded), and reads the outbound
+     * topic's {@code max.message.bytes} into {@code outboundLimit}.
      */
-    private DedupeChangelog ensureChangelog() throws Exception {
+    private DedupeChangelog ensureTopics() throws Exception {
         String name = DedupeChangelog.topicName(b.topics.prefix());
+        RetrySchedule schedule = RetrySchedule.parse(config.get(OutflowKeys.ROUTER_RETRY_INTERVALS));
         Map<String, Object> adminProps = RouterClients.admin(b.kafka, "outflow-router-" + routerId + "-admin");
         try (Admin admin = Admin.create(adminProps)) {
             int inputPartitions = partitions(admin, b.topics.submissions());
             outboundLimit = maxMessageBytes(admin, b.topics.outbound());
-            TopicBootstrap.ensure(admin, adminProps, List.of(DedupeChangelog.spec(name, inputPartitions,
-                    config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR), config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW))), START_TIMEOUT);
+            int rf = config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR);
+            List<TopicSpec> specs = new ArrayList<>();
+            specs.add(DedupeChangelog.spec(name, inputPartitions, rf, config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW)));
+            specs.addAll(RetryTopics.specs(b.topics.prefix(), schedule, inputPartitions, rf,
+                    Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES))));
+            TopicBootstrap.ensure(admin, adminProps, specs, START_TIMEOUT);
+            String retryPrefix = RetryTopics.namePrefix(b.topics.prefix());
+            Map<String, Integer> retryPartitions = new HashMap<>();
+            for (String t : admin.listTopics().names().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (t.startsWith(retryPrefix)) retryPartitions.put(t, partitions(admin, t));
+            }
+            retryTopics = new RetryTopics(b.topics.prefix(), schedule, retryPartitions);
             dedupeTopic = name;
             return new DedupeChangelog(name, partitions(admin, name));
         }
@@ -276,6 +302,11 @@ public final class SubmissionRouter implements AutoCloseable {
         return dedupeTopic;
     }
 
+    /** The retry topics this router reads (those of {@code router.retry_intervals} and any left by an earlier one); empty before {@link #start()}. */
+    public java.util.Collection<String> retryTopics() {
+        return retryTopics == null ? List.of() : retryTopics.names();
+    }
+
     /** Counts of committed work (zero before start). */
     public RouterCounters counters() {
         return loop == null ? new RouterCounters() : loop.counters();
@@ -283,10 +314,13 @@ public final class SubmissionRouter implements AutoCloseable {
 
     /** Partitions of the submissions topic this router reads now (empty before the group assigned any). */
     public Set<TopicPartition> assignment() {
-        return loop == null ? Set.of() : loop.assignment();
+        if (loop == null) return Set.of();
+        String submissions = b.topics.submissions();
+        return loop.assignment().stream().filter(tp -> tp.topic().equals(submissions))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
-    /** Committed: submission records read (warm-up records excluded). */
+    /** Committed: records of the submissions topic read (warm-up records and retry topics excluded). */
     public long submissions() {
         return counters().submissions();
     }
@@ -309,6 +343,11 @@ public final class SubmissionRouter implements AutoCloseable {
     /** Committed: submissions dead-lettered with a REJECTED event. */
     public long rejected() {
         return counters().rejected();
+    }
+
+    /** Committed: times a submission was put on a retry topic after a temporary refusal. */
+    public long retried() {
+        return counters().retried();
     }
 
     /** Committed: submissions a queue_outbound plugin took (OK). */

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The queue_outbound hooks run on Kafka submissions: DENY and DENYSOFT become REJECTED events with
  * the plugin's message (DENYSOFT with 451, and the id may be submitted again), OK takes the message.
+ * With {@code router.retry_intervals=none} a DENYSOFT is final at once; the retries of the default
+ * schedule are shown by {@link DenysoftRetryTest}.
  */
 class QueueOutboundHookTest {
 
@@ -47,7 +49,7 @@ class QueueOutboundHookTest {
 
     @Test
     void denyAndDenysoftAreRejectedWithThePluginsMessageAndOkIsTaken() {
-        try (RouterFixture f = new RouterFixture()) {
+        try (RouterFixture f = new RouterFixture(Map.of("router.retry_intervals", "none"))) {
             Policy policy = new Policy();
             SubmissionRouter router = f.start("hooks", new PluginChain(List.of(policy)), Clock.systemUTC());
             f.send("k-deny", RouterFixture.avro("denied-1", List.of("x@deny.test", "y@a.test")));

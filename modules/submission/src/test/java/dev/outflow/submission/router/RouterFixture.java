@@ -163,8 +163,13 @@ final class RouterFixture implements AutoCloseable {
     }
 
     List<ConsumerRecord<byte[], byte[]>> dlq() {
-        awaitSettled(topics.dlq());
-        return kafka.drain(topics.dlq(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), Duration.ofSeconds(30));
+        return raw(topics.dlq());
+    }
+
+    /** Every committed record of any topic (e.g. a retry topic), warm-up records excluded, as bytes. */
+    List<ConsumerRecord<byte[], byte[]>> raw(String topic) {
+        awaitSettled(topic);
+        return kafka.drain(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Duration.ofSeconds(30));
     }
 
     /**

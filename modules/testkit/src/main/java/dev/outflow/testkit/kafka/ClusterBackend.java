@@ -47,14 +47,25 @@ sealed interface ClusterBackend extends AutoCloseable {
     private static boolean dockerAvailable() {
         if (!dockerMayExist()) {
             // Skips Testcontainers' probe, which logs an ERROR and costs seconds when nothing is there.
+            notUsed("no Docker socket, DOCKER_HOST or ~/.testcontainers.properties found");
             return false;
         }
         try {
-            return DockerClientFactory.instance().isDockerAvailable();
+            if (DockerClientFactory.instance().isDockerAvailable()) return true;
+            notUsed("Testcontainers found no usable Docker engine (an engine it cannot talk to, e.g. an API version"
+                    + " it does not speak, reads as none; its own log above says more)");
+            return false;
         } catch (Throwable t) {
-            // Any failure (no socket, missing classes, odd environments) means "no Docker".
+            // Any failure (no socket, missing classes, odd environments) means "no Docker", said once.
+            notUsed("probing Docker failed: " + t);
             return false;
         }
+    }
+
+    /** Says once per JVM why the tests run on the in-process broker instead of a container. */
+    private static void notUsed(String why) {
+        org.slf4j.LoggerFactory.getLogger(ClusterBackend.class).info(
+                "Kafka for tests: Testcontainers not used (" + why + "); starting the in-process KRaft broker");
     }
 
     /** Cheap look for any sign of a Docker engine Testcontainers could use. */

@@ -10,9 +10,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Decides about one submission record: decode, dedupe, {@link Intake} (validation, completion,
- * queue_outbound hooks, split per domain), and the records to publish. Never throws for bad input;
- * a schema registry that cannot be reached propagates (transient).
+ * Decides about one submission record: decode, limits, dedupe, {@link Intake} (validation,
+ * completion, queue_outbound hooks, split per domain), and the records to publish. A temporary
+ * refusal (DENYSOFT, a plugin that threw, an internal error) sends the record to a
+ * {@link RetryTopics retry topic} until {@code router.retry_intervals} is used up, then rejects it.
+ * Never throws for bad input; a schema registry that cannot be reached propagates (transient).
  *
  * <p>Thread-safe when the dedupe predicate is; the poll thread calls it.
  */
@@ -20,8 +22,8 @@ public final class RecordHandler {
     private static final Origin KAFKA = new Origin(Origin.KAFKA, null);
     private static final int MAX_EVENT_ID_LENGTH = 200;
 
-    /** What became of a record. */
-    public enum Kind { ACCEPTED, HANDLED, REJECTED, DUPLICATE }
+    /** What became of a record: final outcomes, or RETRY (waits on a retry topic). */
+    public enum Kind { ACCEPTED, HANDLED, REJECTED, DUPLICATE, RETRY }
 
     /**
      * @param id      the message id (accepted, handled, duplicate) or the event id (rejected)
@@ -35,24 +37,34 @@ public final class RecordHandler {
     private final SubmissionDecoder decoder;
     private final Intake intake;
     private final RouterOutputs outputs;
+    private final RetryTopics retries;
+    private final int maxRecipients;
 
-    public RecordHandler(SubmissionDecoder decoder, Intake intake, RouterOutputs outputs) {
+    /**
+     * @param maxRecipients {@code router.max_recipients}: recipients accepted per submission
+     */
+    public RecordHandler(SubmissionDecoder decoder, Intake intake, RouterOutputs outputs, RetryTopics retries, int maxRecipients) {
         this.decoder = decoder;
         this.intake = intake;
         this.outputs = outputs;
+        this.retries = retries;
+        this.maxRecipients = maxRecipients;
     }
 
     /**
      * @param seen true for an id queued within the dedupe window
-     * @param now  epoch ms for event timestamps
+     * @param now  epoch ms for event timestamps and retry due times
      */
     public Decision handle(ConsumerRecord<byte[], byte[]> r, Predicate<String> seen, long now) {
+        RetryTopics.RetryState state = retries.state(r, now);
         DecodedSubmission s;
         try {
             s = decoder.decode(r.topic(), r.value());
         } catch (InvalidSubmissionException e) {
-            return reject(r, eventId(e.id()), e.mailFrom(), e.recipients(), 554, "5.6.0", "Malformed submission: " + e.reason(), now);
+            return reject(r, state, eventId(e.id()), e.mailFrom(), e.recipients(), 554, "5.6.0", "Malformed submission: " + e.reason(), now);
         }
+        Decision overLimit = limits(r, state, s, now);
+        if (overLimit != null) return overLimit;
         String id = s.hasId() ? s.id() : null;
         if (id != null && seen.test(id)) return new Decision(Kind.DUPLICATE, id, false, List.of(), 0);
         IntakeResult result = intake.submit(new IntakeRequest(id, s.mailFrom(), s.recipients(), s.contents(), s.notes(), KAFKA));
@@ -60,20 +72,46 @@ public final class RecordHandler {
             case IntakeResult.Accepted a -> {
                 List<ProducerRecord<byte[], byte[]>> parts = outputs.parts(a.parts());
                 if (parts == null) {
-                    yield reject(r, a.id(), s.mailFrom(), s.recipients(), 552, "5.3.4",
+                    yield reject(r, state, a.id(), s.mailFrom(), s.recipients(), 552, "5.3.4",
                             "Message too large for the outbound topic (records up to " + outputs.maxPartBytes() + " bytes)", now);
                 }
                 yield new Decision(Kind.ACCEPTED, a.id(), id != null, parts, parts.size());
             }
             case IntakeResult.HandledByPlugin h -> new Decision(Kind.HANDLED, h.id(), id != null, List.of(), 0);
-            case IntakeResult.Rejected j -> reject(r, j.id() != null ? j.id() : eventId(s.id()), s.mailFrom(), s.recipients(),
+            case IntakeResult.Rejected j when j.isTemporary() -> retryOrReject(r, state, j.id() != null ? j.id() : eventId(s.id()),
+                    s.mailFrom(), s.recipients(), j.code(), j.enhancedCode(), j.message(), now);
+            case IntakeResult.Rejected j -> reject(r, state, j.id() != null ? j.id() : eventId(s.id()), s.mailFrom(), s.recipients(),
                     j.code(), j.enhancedCode(), j.message(), now);
         };
     }
 
-    /** The decision for a record whose handling threw (a bug): dead-lettered with the error, REJECTED event. */
-    public Decision internalError(ConsumerRecord<byte[], byte[]> r, RuntimeException e, long now) {
-        return reject(r, null, null, List.of(), 451, "4.3.0", "Internal error in the router: " + e, now);
+    /**
+     * {@code router.max_recipients} and {@code outbound.max_message_bytes}, checked on the record
+     * as written (before Intake adds headers) so the reason names the limit; null within both.
+     * A submission over the recipient limit is rejected without recipient statuses: the event
+     * would be as large as the list.
+     */
+    private Decision limits(ConsumerRecord<byte[], byte[]> r, RetryTopics.RetryState state, DecodedSubmission s, long now) {
+        int n = s.recipients().size();
+        if (n > maxRecipients) {
+            return reject(r, state, eventId(s.id()), s.mailFrom(), List.of(), 550, "5.5.3",
+                    "Too many recipients: " + n + " (router.max_recipients is " + maxRecipients + ")", now);
+        }
+        long max = intake.maxMessageBytes();
+        if (s.contents().length > max) {
+            return reject(r, state, eventId(s.id()), s.mailFrom(), s.recipients(), 552, "5.3.4",
+                    "Message size exceeds fixed limit of " + max + " bytes (outbound.max_message_bytes; contents are "
+                            + s.contents().length + " bytes)", now);
+        }
+        return null;
+    }
+
+    /**
+     * The decision for a record whose handling threw (a bug, or a plugin throwing an Error):
+     * retried like a DENYSOFT, then dead-lettered with the error and a REJECTED event.
+     */
+    public Decision internalError(ConsumerRecord<byte[], byte[]> r, Throwable e, long now) {
+        return retryOrReject(r, retries.state(r, now), null, null, List.of(), 451, "4.3.0", "Internal error in the router: " + e, now);
     }
 
     /**
@@ -88,26 +126,45 @@ public final class RecordHandler {
             DecodedSubmission s = decoder.decode(r.topic(), r.value());
             id = eventId(s.id());
             mailFrom = s.mailFrom();
-            recipients = s.recipients();
+            recipients = s.recipients().size() <= maxRecipients ? s.recipients() : List.of();
         } catch (InvalidSubmissionException e) {
             id = eventId(e.id());
         }
         boolean tooLarge = error instanceof org.apache.kafka.common.errors.RecordTooLargeException
                 || error instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException;
-        return reject(r, id, mailFrom, recipients, 554, tooLarge ? "5.3.4" : "5.3.0",
+        return reject(r, retries.state(r, now), id, mailFrom, recipients, 554, tooLarge ? "5.3.4" : "5.3.0",
                 "The broker refused a record of this message: " + error, now, withCopy);
     }
 
-    private Decision reject(ConsumerRecord<byte[], byte[]> r, String id, String mailFrom, List<String> recipients,
-                            int code, String enhanced, String reason, long now) {
-        return reject(r, id, mailFrom, recipients, code, enhanced, reason, now, true);
+    /** A temporary refusal: the record waits on a retry topic, or is rejected once the schedule is used up. */
+    private Decision retryOrReject(ConsumerRecord<byte[], byte[]> r, RetryTopics.RetryState state, String id, String mailFrom,
+                                   List<String> recipients, int code, String enhanced, String reason, long now) {
+        String line = code + " " + enhanced + " " + reason;
+        var retry = retries.retry(r, state, line, now);
+        if (retry.isPresent()) return new Decision(Kind.RETRY, id == null ? "" : id, false, List.of(retry.get()), 0);
+        int attempts = state.attempts() + 1;
+        String gaveUp = attempts == 1 ? reason
+                : reason + " (gave up after " + attempts + " attempts in " + humanMinutes(now - state.firstAt()) + ", router.retry_intervals)";
+        return reject(r, state, id, mailFrom, recipients, code, enhanced, gaveUp, now);
     }
 
-    private Decision reject(ConsumerRecord<byte[], byte[]> r, String id, String mailFrom, List<String> recipients,
-                            int code, String enhanced, String reason, long now, boolean withCopy) {
+    private static String humanMinutes(long ms) {
+        long s = Math.max(0, ms) / 1000;
+        if (s < 120) return s + " s";
+        if (s < 7200) return s / 60 + " min";
+        return String.format(java.util.Locale.ROOT, "%.1f h", s / 3600.0);
+    }
+
+    private Decision reject(ConsumerRecord<byte[], byte[]> r, RetryTopics.RetryState state, String id, String mailFrom,
+                            List<String> recipients, int code, String enhanced, String reason, long now) {
+        return reject(r, state, id, mailFrom, recipients, code, enhanced, reason, now, true);
+    }
+
+    private Decision reject(ConsumerRecord<byte[], byte[]> r, RetryTopics.RetryState state, String id, String mailFrom,
+                            List<String> recipients, int code, String enhanced, String reason, long now, boolean withCopy) {
         String eventId = id != null ? id : intake.newId();
         return new Decision(Kind.REJECTED, eventId, false,
-                outputs.rejected(r, eventId, mailFrom, recipients, code, enhanced, reason, now, withCopy), 0);
+                outputs.rejected(r, state, eventId, mailFrom, recipients, code, enhanced, reason, now, withCopy), 0);
     }
 
     /** The producer's id when usable as an event key, else null (a fresh one is taken). */

@@ -14,10 +14,11 @@ public final class RouterCounters {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong aborted = new AtomicLong();
 
-    /** Records read and committed (warm-up records excluded). */
+    /** Records of the submissions topic read and committed (warm-up records and retry topics excluded). */
     public long submissions() {
         return submissions.get();
     }
@@ -47,6 +48,15 @@ public final class RouterCounters {
         return handled.get();
     }
 
+    /**
+     * Times a submission was put on a retry topic after a temporary refusal. A submission waiting
+     * there has no final outcome yet: submissions = accepted + handled + rejected + duplicates +
+     * those waiting.
+     */
+    public long retried() {
+        return retried.get();
+    }
+
     /** Transactions committed. */
     public long transactions() {
         return transactions.get();
@@ -64,6 +74,7 @@ public final class RouterCounters {
         duplicates.addAndGet(t.duplicates);
         rejected.addAndGet(t.rejected);
         handled.addAndGet(t.handled);
+        retried.addAndGet(t.retried);
         transactions.incrementAndGet();
     }
 
@@ -74,7 +85,7 @@ public final class RouterCounters {
     @Override
     public String toString() {
         return "submissions=" + submissions() + " accepted=" + accepted() + " parts=" + parts() + " duplicates=" + duplicates()
-                + " rejected=" + rejected() + " handled=" + handled() + " transactions=" + transactions() + " aborted=" + aborted();
+                + " rejected=" + rejected() + " handled=" + handled() + " retried=" + retried() + " transactions=" + transactions() + " aborted=" + aborted();
     }
 
     /** Counts of the open transaction. Poll thread only. */
@@ -85,9 +96,11 @@ public final class RouterCounters {
         long duplicates;
         long rejected;
         long handled;
+        long retried;
 
-        void add(RecordHandler.Decision d) {
-            submissions++;
+        /** @param fromSubmissions the record came from the submissions topic, not a retry topic */
+        void add(RecordHandler.Decision d, boolean fromSubmissions) {
+            if (fromSubmissions) submissions++;
             switch (d.kind()) {
                 case ACCEPTED -> {
                     accepted++;
@@ -96,11 +109,12 @@ public final class RouterCounters {
                 case HANDLED -> handled++;
                 case REJECTED -> rejected++;
                 case DUPLICATE -> duplicates++;
+                case RETRY -> retried++;
             }
         }
 
         void clear() {
-            submissions = accepted = parts = duplicates = rejected = handled = 0;
+            submissions = accepted = parts = duplicates = rejected = handled = retried = 0;
         }
     }
 }

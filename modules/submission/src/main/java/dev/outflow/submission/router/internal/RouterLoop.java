@@ -4,9 +4,12 @@ import dev.outflow.codec.SchemaRegistryException;
 import dev.outflow.codec.topics.Warmup;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * consumer back to the first record of the transaction, so the records are decided again: outputs
  * are never published twice or lost. A record the broker keeps refusing is found and rejected by
  * {@link Isolation}. Partitions revoked by a rebalance are committed first; lost ones are aborted.
+ *
+ * <p>The loop also reads the {@link RetryTopics retry topics}. A partition whose head is not due
+ * yet is paused (the consumer is sought back to the head) and resumed once the head is due, so a
+ * waiting submission never holds up the submissions topic or the other partitions.
  * The dedupe changelog of newly assigned partitions is restored inside the rebalance callback, so
  * before {@code poll} returns their records.
  *
@@ -67,6 +74,7 @@ public final class RouterLoop implements Runnable {
     private final Supplier<Consumer<byte[], byte[]>> consumers;
     private final Supplier<Consumer<byte[], byte[]>> restorers;
     private final RecordHandler handler;
+    private final RetryTopics retries;
     private final DedupeStore store;
     private final DedupeChangelog changelog;
     private final Clock clock;
@@ -88,6 +96,8 @@ public final class RouterLoop implements Runnable {
     // The open transaction: first and next offset per partition, records, whether it holds a refused record.
     private final Map<TopicPartition, Long> first = new HashMap<>();
     private final Map<TopicPartition, Long> next = new HashMap<>();
+    // Paused retry-topic partitions and when their head is due (epoch ms of the clock).
+    private final Map<TopicPartition, Long> waiting = new HashMap<>();
     private int txnRecords;
     private long txnStartNanos;
     private boolean holdsRemedy;
@@ -95,12 +105,13 @@ public final class RouterLoop implements Runnable {
     private long lastExpire;
 
     public RouterLoop(Settings settings, Supplier<Consumer<byte[], byte[]>> consumers, Supplier<Producer<byte[], byte[]>> producers,
-                      Supplier<Consumer<byte[], byte[]>> restorers, RecordHandler handler, DedupeStore store,
+                      Supplier<Consumer<byte[], byte[]>> restorers, RecordHandler handler, RetryTopics retries, DedupeStore store,
                       DedupeChangelog changelog, Clock clock) {
         this.settings = settings;
         this.consumers = consumers;
         this.restorers = restorers;
         this.handler = handler;
+        this.retries = retries;
         this.store = store;
         this.changelog = changelog;
         this.clock = clock;
@@ -112,7 +123,10 @@ public final class RouterLoop implements Runnable {
         try {
             producer.init();
             consumer = consumers.get();
-            consumer.subscribe(List.of(settings.inputTopic()), new Rebalance());
+            List<String> inputs = new ArrayList<>();
+            inputs.add(settings.inputTopic());
+            inputs.addAll(retries.names());
+            consumer.subscribe(inputs, new Rebalance());
             ready.complete(null);
             loop();
         } catch (Throwable t) {
@@ -137,6 +151,7 @@ public final class RouterLoop implements Runnable {
             }
             if (commitDue()) commit();
             expireNowAndThen();
+            resumeDue();
         }
         commit();
     }
@@ -158,14 +173,21 @@ public final class RouterLoop implements Runnable {
     }
 
     private void handleBatch(ConsumerRecords<byte[], byte[]> batch) {
-        // Registered before handling, so a failure half-way rewinds every partition of the batch.
-        for (TopicPartition tp : batch.partitions()) first.putIfAbsent(tp, batch.records(tp).getFirst().offset());
-        if (txnRecords == 0) txnStartNanos = System.nanoTime();
         long now = clock.millis();
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> due = new LinkedHashMap<>();
+        for (TopicPartition tp : batch.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> records = dueRecords(tp, batch.records(tp), now);
+            if (records.isEmpty()) continue;
+            due.put(tp, records);
+            // Registered before handling, so a failure half-way rewinds every partition of the batch.
+            first.putIfAbsent(tp, records.getFirst().offset());
+        }
+        if (due.isEmpty()) return;
+        if (txnRecords == 0) txnStartNanos = System.nanoTime();
         Predicate<String> seen = id -> store.seen(id, now);
         try {
-            for (TopicPartition tp : batch.partitions()) {
-                for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) handle(tp, r, now, seen);
+            for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : due.entrySet()) {
+                for (ConsumerRecord<byte[], byte[]> r : e.getValue()) handle(e.getKey(), r, now, seen);
             }
         } catch (InterruptException e) {
             throw e;
@@ -178,20 +200,23 @@ public final class RouterLoop implements Runnable {
 
     /** Isolation: the first record of the batch alone in a transaction; the others are read again. */
     private void handleOne(ConsumerRecords<byte[], byte[]> batch) {
+        long now = clock.millis();
         ConsumerRecord<byte[], byte[]> one = null;
         for (TopicPartition tp : batch.partitions()) {
-            long firstOffset = batch.records(tp).getFirst().offset();
+            List<ConsumerRecord<byte[], byte[]>> records = dueRecords(tp, batch.records(tp), now);
+            if (records.isEmpty()) continue;
+            long firstOffset = records.getFirst().offset();
             if (one == null) {
-                one = batch.records(tp).getFirst();
+                one = records.getFirst();
                 consumer.seek(tp, firstOffset + 1);
             } else {
                 consumer.seek(tp, firstOffset);
             }
         }
+        if (one == null) return;
         TopicPartition tp = new TopicPartition(one.topic(), one.partition());
         first.put(tp, one.offset());
         txnStartNanos = System.nanoTime();
-        long now = clock.millis();
         try {
             handle(tp, one, now, id -> store.seen(id, now));
             commit();
@@ -209,6 +234,7 @@ public final class RouterLoop implements Runnable {
         txnRecords++;
         if (Warmup.isWarmup(r)) return;
         RecordHandler.Decision d = decide(r, now, seen);
+        boolean fromSubmissions = !retries.isRetryTopic(r.topic());
         List<ProducerRecord<byte[], byte[]>> out = d.outputs();
         if (!out.isEmpty() || d.record()) producer.begin();
         for (int i = 0; i < out.size(); i++) producer.send(out.get(i));
@@ -217,7 +243,7 @@ public final class RouterLoop implements Runnable {
             store.add(d.id(), cp, now);
             producer.send(changelog.entry(cp, d.id(), now));
         }
-        tally.add(d);
+        tally.add(d, fromSubmissions);
     }
 
     private RecordHandler.Decision decide(ConsumerRecord<byte[], byte[]> r, long now, Predicate<String> seen) {
@@ -236,9 +262,10 @@ public final class RouterLoop implements Runnable {
             return handler.handle(r, seen, now);
         } catch (SchemaRegistryException e) {
             throw e;
-        } catch (RuntimeException e) {
-            // A bug must not stall the partition: the record is dead-lettered with the error.
-            log.error("Router failed on {}-{}@{}; dead-lettering it", r.topic(), r.partition(), r.offset(), e);
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // A bug (or a plugin throwing an Error past the chain) must not stall the partition:
+            // the record is retried like a DENYSOFT, then dead-lettered with the error.
+            log.error("Router failed on {}-{}@{}; retrying it later", r.topic(), r.partition(), r.offset(), e);
             return handler.internalError(r, e, now);
         }
     }
@@ -249,9 +276,54 @@ public final class RouterLoop implements Runnable {
     }
 
     private Duration pollTimeout() {
-        if (next.isEmpty()) return Duration.ofMillis(200);
+        long idle = 200;
+        if (!waiting.isEmpty()) {
+            long untilDue = Collections.min(waiting.values()) - clock.millis();
+            idle = Math.max(1, Math.min(idle, untilDue));
+        }
+        if (next.isEmpty()) return Duration.ofMillis(idle);
         long left = settings.commitInterval().toNanos() - (System.nanoTime() - txnStartNanos);
-        return Duration.ofNanos(Math.max(1_000_000, left));
+        return Duration.ofNanos(Math.max(1_000_000, Math.min(left, idle * 1_000_000)));
+    }
+
+    /**
+     * The records of {@code records} that are due now, in order: all of them, except on a retry
+     * topic, whose partition stops at the first record not due yet: it is paused there until that
+     * record's due time.
+     */
+    private List<ConsumerRecord<byte[], byte[]>> dueRecords(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, long now) {
+        if (!retries.isRetryTopic(tp.topic())) return records;
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = records.get(i);
+            long dueAt = retries.dueAt(r);
+            if (dueAt > now && !Warmup.isWarmup(r)) {
+                consumer.seek(tp, r.offset());
+                consumer.pause(List.of(tp));
+                waiting.put(tp, dueAt);
+                return records.subList(0, i);
+            }
+        }
+        return records;
+    }
+
+    /** Resumes the retry partitions whose head is due. */
+    private void resumeDue() {
+        if (waiting.isEmpty()) return;
+        long now = clock.millis();
+        List<TopicPartition> ready = new ArrayList<>();
+        waiting.entrySet().removeIf(e -> {
+            if (e.getValue() > now) return false;
+            ready.add(e.getKey());
+            return true;
+        });
+        resume(ready);
+    }
+
+    private void resume(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) return;
+        Set<TopicPartition> owned = consumer.assignment();
+        List<TopicPartition> still = partitions.stream().filter(owned::contains).toList();
+        if (!still.isEmpty()) consumer.resume(still);
     }
 
     /** Commits the open transaction with its offsets; on failure aborts and rewinds. */
@@ -291,6 +363,9 @@ public final class RouterLoop implements Runnable {
         isolation.failed(failures, first, txnRecords, cause);
         producer.abort(producerFailed && (!producer.isOpen() || failures >= Isolation.FAILURES_TO_ISOLATE));
         store.discardPending();
+        // Rewound records are decided again, due times included.
+        resume(List.copyOf(waiting.keySet()));
+        waiting.clear();
         Set<TopicPartition> owned = consumer.assignment();
         first.forEach((tp, offset) -> {
             if (owned.contains(tp)) consumer.seek(tp, offset);
@@ -345,6 +420,7 @@ public final class RouterLoop implements Runnable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (halted || partitions.isEmpty()) return;
             commit();
+            waiting.keySet().removeAll(partitions);
             dropUnneeded(partitions);
             assignment = without(partitions);
         }
@@ -355,6 +431,7 @@ public final class RouterLoop implements Runnable {
             if (producer.isOpen() || !next.isEmpty()) {
                 abortAndRewind("partitions lost " + partitions, new KafkaException("group membership lost"), false);
             }
+            waiting.keySet().removeAll(partitions);
             dropUnneeded(partitions);
             assignment = without(partitions);
         }

@@ -75,6 +75,8 @@ public final class RouterOutputs {
     /**
      * The DLQ copy of {@code bad} and a REJECTED event for the sender.
      *
+     * @param source       where the submission was first read (a retry record names the
+     *                     submissions-topic record it came from); the DLQ copy and the event say so
      * @param messageId    the event key and id: the submission's id, or a fresh one
      * @param mailFrom     the sender when known, else ""
      * @param recipients   the recipients when known (one status each; may be empty)
@@ -83,7 +85,8 @@ public final class RouterOutputs {
      * @param reason       one line: why
      * @param withCopy     false to leave out the DLQ copy (when the DLQ refused it already)
      */
-    public List<ProducerRecord<byte[], byte[]>> rejected(ConsumerRecord<byte[], byte[]> bad, String messageId, String mailFrom,
+    public List<ProducerRecord<byte[], byte[]>> rejected(ConsumerRecord<byte[], byte[]> bad, RetryTopics.RetryState source,
+                                                         String messageId, String mailFrom,
                                                          List<String> recipients, int code, String enhancedCode,
                                                          String reason, long at, boolean withCopy) {
         String response = code + " " + enhancedCode + " " + reason;
@@ -93,13 +96,16 @@ public final class RouterOutputs {
                 null, null, null, null, false, 0L, 0, at, null, response, routerId, null);
         RecordHeaders headers = new RecordHeaders();
         headers.add(DlqRecords.ERROR, utf8(truncate(response)));
-        headers.add(DlqRecords.SOURCE_TOPIC, utf8(bad.topic()));
-        headers.add(DlqRecords.SOURCE_PARTITION, utf8(Integer.toString(bad.partition())));
-        headers.add(DlqRecords.SOURCE_OFFSET, utf8(Long.toString(bad.offset())));
+        headers.add(DlqRecords.SOURCE_TOPIC, utf8(source.topic()));
+        headers.add(DlqRecords.SOURCE_PARTITION, utf8(Integer.toString(source.partition())));
+        headers.add(DlqRecords.SOURCE_OFFSET, utf8(Long.toString(source.offset())));
         if (bad.key() != null) headers.add(SUBMISSION_KEY, bad.key());
         String bounced = topics.bounced();
         ProducerRecord<byte[], byte[]> event = new ProducerRecord<>(bounced, null, utf8(messageId), events.serialize(bounced, e), headers);
-        return withCopy ? List.of(DlqRecords.of(topics.dlq(), bad, response), event) : List.of(event);
+        if (!withCopy) return List.of(event);
+        ProducerRecord<byte[], byte[]> copy = DlqRecords.of(topics.dlq(), source.topic(), source.partition(), source.offset(), bad.key(),
+                bad.value(), RetryTopics.withoutRetryHeaders(bad.headers()), response);
+        return List.of(copy, event);
     }
 
     private static String truncate(String s) {

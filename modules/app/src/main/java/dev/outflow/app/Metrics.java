@@ -1,0 +1,97 @@
+package dev.outflow.app;
+
+import dev.outflow.core.delivery.DeliveryResult;
+import dev.outflow.core.disposition.DispositionPlan;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * The process's one metrics path: a Micrometer registry scraped as Prometheus text on
+ * {@code /metrics}. Holds JVM and process meters, each stage's counters (tagged {@code stage}),
+ * consumer lag per group and partition (see {@link LagGauges}), and the delivery timers:
+ * {@code outflow_delivery_delay_seconds} (queued → outcome, per recipient, tagged {@code outcome})
+ * and {@code outflow_delivery_attempt_seconds} (one SMTP/LMTP attempt, tagged {@code result}), both
+ * histograms. Names keep the {@code outflow_} prefix; Micrometer's Prometheus naming adds the
+ * {@code _total}/{@code _seconds} suffixes. Thread-safe.
+ */
+final class Metrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    Metrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** A count that only grows. {@code name} without the {@code _total} suffix, e.g. {@code outflow.worker.delivered}. */
+    void counter(String name, String stage, String doc, LongSupplier value) {
+        FunctionCounter.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage)).description(doc).register(registry);
+    }
+
+    /** A value that goes up and down. */
+    void gauge(String name, String stage, String doc, LongSupplier value) {
+        Gauge.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage)).description(doc).register(registry);
+    }
+
+    /** Records one delivery attempt (called on delivery threads). */
+    void attempt(DeliveryResult r, Duration took) {
+        String result = r.recipients().isEmpty() ? "none" : switch (r.recipients().getFirst().status()) {
+            case DELIVERED -> "delivered";
+            case DEFERRED -> "deferred";
+            case BOUNCED -> "bounced";
+        };
+        Timer.builder("outflow.delivery.attempt").description("Duration of one delivery attempt (MX lookup, connection, SMTP/LMTP transaction).")
+                .tags("stage", "worker", "result", result).publishPercentileHistogram().register(registry).record(took);
+    }
+
+    /** Records the delay of every recipient of a decided attempt, by outcome. */
+    void decision(DispositionPlan plan) {
+        if (plan.delivery().queuedAt() == null) return;
+        Duration delay = Duration.between(plan.delivery().queuedAt(), plan.at());
+        delay(plan.delivered().size(), "delivered", delay);
+        plan.deferred().ifPresent(f -> delay(f.recipients().size(), "deferred", delay));
+        delay(plan.dropped().size(), "dropped", delay);
+        plan.bounced().ifPresent(b -> delay(b.recipients().size(), "bounced", delay));
+    }
+
+    private void delay(int recipients, String outcome, Duration delay) {
+        if (recipients == 0) return;
+        Timer t = Timer.builder("outflow.delivery.delay").description("Time from queueing to an outcome, per recipient.")
+                .tags("stage", "worker", "outcome", outcome).publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofDays(3)).register(registry);
+        for (int i = 0; i < recipients; i++) t.record(delay);
+    }
+
+    /** The Prometheus text exposition. */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
