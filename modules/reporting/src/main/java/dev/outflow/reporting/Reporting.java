@@ -191,8 +191,8 @@ public final class Reporting implements AutoCloseable {
 
     /** {@code reporting.state_dir}, else {@code <data.dir>/reporting}. */
     public static Path stateDir(Config config) {
-        Path p = config.get(OutflowKeys.REPORTING_STATE_DIR);
-        return p != null ? p : config.get(OutflowKeys.DATA_DIR).resolve("reporting");
+        String p = config.get(OutflowKeys.REPORTING_STATE_DIR);
+        return p != null && !p.isBlank() ? Path.of(p.strip()) : config.get(OutflowKeys.DATA_DIR).resolve("reporting");
     }
 
     /** The partition count shared by the event topics; the repartition topic gets the same. */

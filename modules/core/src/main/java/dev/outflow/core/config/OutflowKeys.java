@@ -162,7 +162,7 @@ public final class OutflowKeys {
     // --- reporting (Kafka Streams over the event topics) and the suppression list
     public static final ConfigKey<Boolean> REPORTING_ENABLED = bool("reporting.enabled", "true",
             "Whether 'up' runs reporting (tracking, statistics, suppression list, /api on http.listen).");
-    public static final ConfigKey<Path> REPORTING_STATE_DIR = path("reporting.state_dir", null,
+    public static final ConfigKey<String> REPORTING_STATE_DIR = string("reporting.state_dir", null,
             "Kafka Streams state (RocksDB) of reporting. Unset: <data.dir>/reporting. Rebuilt from changelogs when lost.");
     public static final ConfigKey<Duration> REPORTING_RETENTION = duration("reporting.retention", "7d",
             "How long messages stay trackable (by id and by recipient) after they were first seen; also how long 1-hour statistics are kept.");
