@@ -201,9 +201,29 @@ public final class OutflowKeys {
             false, v -> { if (v.isBlank()) throw new IllegalArgumentException("empty (use 'none' for no retries)");
                           dev.outflow.core.retry.RetrySchedule.parse(v); });
 
+    // --- reporting (Kafka Streams over the event topics) and the suppression list
+    public static final ConfigKey<Boolean> REPORTING_ENABLED = bool("reporting.enabled", "true",
+            "Whether 'up' runs reporting (tracking, statistics, suppression list, /api on http.listen).");
+    public static final ConfigKey<String> REPORTING_STATE_DIR = string("reporting.state_dir", null,
+            "Kafka Streams state (RocksDB) of reporting. Unset: <data.dir>/reporting. Rebuilt from changelogs when lost.");
+    public static final ConfigKey<Duration> REPORTING_RETENTION = duration("reporting.retention", "7d",
+            "How long messages stay trackable (by id and by recipient) after they were first seen; also how long 1-hour statistics are kept.");
+    public static final ConfigKey<Path> REPORTING_BOUNCE_RULES = path("reporting.bounce_rules", "config/bounce_rules",
+            "File of bounce classification rules ('<class> code|text <pattern>' per line), tried before the built-in rules. A missing file: built-in rules only.");
+    public static final ConfigKey<Integer> REPORTING_ATTEMPT_HISTORY = intKey("reporting.attempt_history", "20",
+            "Attempts remembered per recipient in tracking (the oldest are dropped first).", v -> positive(v));
+    public static final ConfigKey<String> REPORTING_ADVERTISED = string("reporting.advertised_address", null,
+            "host:port other reporting instances use to reach this one's /api (Kafka Streams application.server). Unset: http.listen, with a wildcard host replaced by this host's name.");
+    public static final ConfigKey<Boolean> SUPPRESSION_ENABLED = bool("suppression.enabled", "true",
+            "Refuse suppressed recipients at intake (SMTP RCPT 550 5.1.1, router and OutflowClient: REJECTED). Not enforced yet (docs/api.md); false: the list is kept but not enforced.");
+    public static final ConfigKey<Duration> SUPPRESSION_TTL = duration("suppression.ttl", "30d",
+            "How long an address stays suppressed after a bad-mailbox bounce (or a manual add without its own expiry).");
+
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
-            "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics.");
+            "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics, and the reporting API (/api).");
+    public static final ConfigKey<String> HTTP_TOKEN = string("http.token", null,
+            "Bearer token required on /api when http.listen is not a loopback address (then it must be set). Also sent by the CLI.");
     public static final ConfigKey<Boolean> LOG_DELIVERIES = bool("log.deliveries", "true",
             "One INFO line per recipient and delivery outcome on the logger outflow.delivery, like Postfix's maillog: id, recipient, relay host[ip]:port, delay, attempt, enhanced status, outcome, TLS, the remote reply.");
     public static final ConfigKey<String> WORKER_ID = string("worker.id", null,
