@@ -44,6 +44,11 @@ public final class OutflowKeys {
     public static final ConfigKey<Integer> TOPIC_REPLICATION_FACTOR = intKey("topic.replication_factor", "-1",
             "Replication factor of created topics; -1 uses the broker's default (1 embedded; set 3 on a cluster).",
             v -> { if (v == 0 || v < -1) throw new IllegalArgumentException("must be -1 or >= 1"); });
+    // A cluster's durability rests on this topic config, not only on acks=all: with RF 3 and 2,
+    // an acknowledged record is on two brokers before the producer hears back.
+    public static final ConfigKey<Integer> TOPIC_MIN_INSYNC_REPLICAS = intKey("topic.min_insync_replicas", "-1",
+            "min.insync.replicas of created topics; -1 uses the broker's default (set 2 with replication factor 3). Must not exceed topic.replication_factor.",
+            v -> { if (v == 0 || v < -1) throw new IllegalArgumentException("must be -1 or >= 1"); });
     public static final ConfigKey<HostPort> BROKER_LISTEN = hostPort("broker.listen", "127.0.0.1:9092",
             "Listener of the embedded broker (loopback by default); its KRaft controller takes the next port, on loopback. A non-loopback address needs broker.sasl_user or broker.allow_insecure=true.");
     // Embedded broker access: a broker reachable from the network must authenticate its clients.
