@@ -79,12 +79,18 @@ final class LagGauges implements AutoCloseable {
                     d.partitions().forEach(pi -> ask.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.latest()));
                 }
                 var ends = admin.listOffsets(ask).all().get(5, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetSpec> askStart = new HashMap<>();
+                ask.keySet().forEach(tp -> askStart.put(tp, OffsetSpec.earliest()));
+                var starts = admin.listOffsets(askStart).all().get(5, TimeUnit.SECONDS);
                 Map<TopicPartition, Long> waitingFrom = new HashMap<>();
                 ends.forEach((tp, info) -> {
+                    // A partition never consumed has no committed offset: it waits from its log start
+                    // (after the deleted warm-up record), not from 0.
                     OffsetAndMetadata c = committed.get(tp);
-                    long lag = Math.max(0, info.offset() - (c == null ? 0 : c.offset()));
+                    long from = Math.max(starts.get(tp).offset(), c == null ? 0 : c.offset());
+                    long lag = Math.max(0, info.offset() - from);
                     rows.add(MultiGauge.Row.of(Tags.of("group", e.getKey(), "topic", tp.topic(), "partition", String.valueOf(tp.partition())), lag));
-                    if (lag > 0) waitingFrom.put(tp, c == null ? 0 : c.offset());
+                    if (lag > 0) waitingFrom.put(tp, from);
                 });
                 Map<String, Long> oldestOfTopic = oldestTimestamps(waitingFrom);
                 long now = System.currentTimeMillis();
