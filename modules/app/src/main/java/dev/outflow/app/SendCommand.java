@@ -50,7 +50,7 @@ final class SendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (file != null && body != null) throw new Main.UsageException("use either --file or --subject/--body, not both");
         Config loaded = options.load();
-        Config config = loaded.with(OutflowKeys.KAFKA_BOOTSTRAP, KafkaBase.bootstrap(loaded));
+        Config config = KafkaBase.clientConfig(loaded, KafkaBase.bootstrap(loaded));
         byte[] contents = file != null ? Files.readAllBytes(file) : compose(config);
         try (OutflowClient client = OutflowClient.connect(config, new Origin(Origin.CLI, System.getProperty("user.name")))) {
             String id = client.sendEmail(from, to, contents).get(60, TimeUnit.SECONDS);

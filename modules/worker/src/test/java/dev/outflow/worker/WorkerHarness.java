@@ -58,6 +58,7 @@ final class WorkerHarness implements AutoCloseable {
         m.put("outbound.data_timeout", "10s");
         m.put("outbound.pool_idle", "2s");
         m.put("worker.shutdown_timeout", "10s");
+        m.put("outbound.allow_private", "true"); // the fake MXs listen on 127.0.0.x
         for (int i = 0; i < settings.length; i += 2) m.put(settings[i], settings[i + 1]);
         this.config = LiveConfig.fixed(Config.of(m));
         TopicBootstrap.ensure(KAFKA.adminClient(), KAFKA.producerProps(), topics.specs(outboundPartitions, 1, -1, 10 << 20));

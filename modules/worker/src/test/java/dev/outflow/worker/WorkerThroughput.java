@@ -61,6 +61,7 @@ public final class WorkerThroughput {
         settings.put("outbound.disabled", "true");
         settings.put("outbound.concurrency_max", concurrency);
         settings.put("outbound.enable_tls", "false");
+        settings.put("outbound.allow_private", "true"); // the sink listens on 127.0.0.2
         LiveConfig config = LiveConfig.fixed(Config.of(settings));
 
         try (FakeMx mx = FakeMx.builder().bind("127.0.0.2").record(false).start()) {

@@ -84,9 +84,10 @@ public final class Outflow implements AutoCloseable {
         return configFile;
     }
 
-    /** {@code 127.0.0.1:PORT} of the embedded broker. */
+    /** {@code kafka.bootstrap.servers} when set (an external cluster), else {@code 127.0.0.1:PORT} of the embedded broker. */
     public String bootstrap() {
-        return "127.0.0.1:" + brokerPort;
+        String external = settings.get("kafka.bootstrap.servers");
+        return external != null ? external : "127.0.0.1:" + brokerPort;
     }
 
     public int smtpdPort() {
@@ -315,6 +316,7 @@ public final class Outflow implements AutoCloseable {
             settings.put("outbound.data_timeout", "15s");
             settings.put("dns.timeout", "2s");
             settings.put("worker.shutdown_timeout", "5s");
+            settings.put("outbound.allow_private", "true"); // every receiving server of a scenario is on 127.0.0.x
         }
 
         /** {@code dns.servers}, e.g. {@code 127.0.0.1:5353} of a KnotDns. */

@@ -66,6 +66,7 @@ final class OutflowRelay implements Relay {
         c.put("dns.servers", dnsServer);
         c.put("outbound.smtp_port", String.valueOf(sink.port));
         c.put("outbound.enable_tls", "false");
+        c.put("outbound.allow_private", "true"); // the sink listens on loopback
         c.putAll(extra);
         StringBuilder sb = new StringBuilder();
         c.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));

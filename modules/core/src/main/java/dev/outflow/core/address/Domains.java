@@ -1,8 +1,10 @@
 package dev.outflow.core.address;
 
-import java.net.IDN;
+import com.ibm.icu.text.IDNA;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Set;
+import java.util.StringJoiner;
 
 /**
  * Domain names as Outflow keys and routes them: IDNA A-label, lower case, no trailing dot; or an
@@ -10,10 +12,11 @@ import java.net.UnknownHostException;
  *
  * <p>ASCII names are checked by hand (letters, digits, hyphens; labels of 1-63 octets, not starting
  * or ending with a hyphen; 255 octets in all), which is what nearly every address is, so the common
- * case allocates at most the lower-cased copy. Names with non-ASCII characters go through
- * {@link IDN#toASCII(String, int)} with {@link IDN#USE_STD3_ASCII_RULES} and without
- * {@code ALLOW_UNASSIGNED} (IDNA2003, the only IDNA in the JDK: it maps {@code ß} to {@code ss}
- * where IDNA2008 would keep it).
+ * case allocates at most the lower-cased copy. Names with non-ASCII characters, and ASCII names
+ * with an A-label ({@code xn--}), go through UTS #46 non-transitional processing (IDNA2008, ICU4J)
+ * with the STD3, bidi and context rules: {@code straße.de} becomes {@code xn--strae-oqa.de}. The
+ * JDK's {@code java.net.IDN} is IDNA2003 and would map it to {@code strasse.de}, which is another
+ * registrant's domain; it must not be used for mail routing anywhere.
  *
  * <p>Stateless and thread-safe. Failures throw {@link InvalidAddressException}.
  */
@@ -21,6 +24,9 @@ public final class Domains {
     /** RFC 5321 4.5.3.1.2. */
     public static final int MAX_DOMAIN_OCTETS = 255;
     private static final int MAX_LABEL_OCTETS = 63;
+    // immutable and thread-safe (ICU)
+    private static final IDNA UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII | IDNA.NONTRANSITIONAL_TO_UNICODE
+            | IDNA.USE_STD3_RULES | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ | IDNA.CHECK_CONTEXTO);
 
     private Domains() {}
 
@@ -43,6 +49,7 @@ public final class Domains {
         }
         String name = ascii ? domain : idnToAscii(domain);
         String lower = checkAsciiName(domain, name);
+        if (ascii && hasALabel(lower)) idnToAscii(lower); // a bad xn-- label is as wrong as a bad U-label
         if (isDottedQuad(lower)) {
             throw new InvalidAddressException(domain, "an IP address must be written as a domain literal [" + lower + "]");
         }
@@ -87,12 +94,47 @@ public final class Domains {
         }
     }
 
+    /**
+     * UTS #46 ToASCII, non-transitional: the one IDNA conversion of Outflow.
+     *
+     * @throws InvalidAddressException naming what IDNA2008 finds wrong
+     */
     private static String idnToAscii(String domain) {
-        try {
-            return IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidAddressException(domain, "not a valid internationalized domain name (" + e.getMessage() + ")");
+        IDNA.Info info = new IDNA.Info();
+        StringBuilder out = UTS46.nameToASCII(domain, new StringBuilder(domain.length() + 16), info);
+        if (info.hasErrors()) {
+            throw new InvalidAddressException(domain, "not a valid internationalized domain name (IDNA2008): " + describe(info.getErrors()));
         }
+        return out.toString();
+    }
+
+    private static boolean hasALabel(String lower) {
+        return lower.startsWith("xn--") || lower.contains(".xn--");
+    }
+
+    private static String describe(Set<IDNA.Error> errors) {
+        StringJoiner j = new StringJoiner("; ");
+        for (IDNA.Error e : errors) {
+            j.add(switch (e) {
+                case EMPTY_LABEL -> "empty label";
+                case LABEL_TOO_LONG -> "a label is longer than " + MAX_LABEL_OCTETS + " octets";
+                case DOMAIN_NAME_TOO_LONG -> "longer than " + MAX_DOMAIN_OCTETS + " octets";
+                case LEADING_HYPHEN -> "a label starts with '-'";
+                case TRAILING_HYPHEN -> "a label ends with '-'";
+                case HYPHEN_3_4 -> "a label has '--' in its third and fourth positions";
+                case LEADING_COMBINING_MARK -> "a label starts with a combining mark";
+                case DISALLOWED -> "a character is not allowed in domain names";
+                case PUNYCODE -> "an xn-- label is not valid Punycode";
+                case LABEL_HAS_DOT -> "a label contains a dot";
+                case INVALID_ACE_LABEL -> "an xn-- label does not decode to a valid label";
+                case BIDI -> "right-to-left characters break the bidi rule (RFC 5893)";
+                case CONTEXTJ -> "a zero-width joiner or non-joiner is out of context (RFC 5892)";
+                case CONTEXTO_PUNCTUATION -> "punctuation is out of context (RFC 5892)";
+                case CONTEXTO_DIGITS -> "Arabic-Indic digits are mixed (RFC 5892)";
+                default -> e.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            });
+        }
+        return j.toString();
     }
 
     /** Checks LDH labels and lengths; answers the name in lower case (the same instance if already lower). */

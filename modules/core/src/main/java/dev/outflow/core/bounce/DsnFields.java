@@ -1,7 +1,7 @@
 package dev.outflow.core.bounce;
 
+import dev.outflow.core.address.Domains;
 import dev.outflow.core.delivery.RecipientResult;
-import java.net.IDN;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -83,7 +83,8 @@ final class DsnFields {
     }
 
     /**
-     * The routing domain of a DSN's recipient: the part after the last '@', lower-case A-label.
+     * The routing domain of a DSN's recipient: the part after the last '@', lower-case A-label
+     * ({@link Domains#toAscii}: UTS #46, so the DSN goes where the sender's own mail comes from).
      *
      * @throws IllegalArgumentException when the address has no domain or it is not a valid IDN
      */
@@ -92,6 +93,6 @@ final class DsnFields {
         if (at < 0 || at == sender.length() - 1) throw new IllegalArgumentException("sender <" + sender + "> has no domain");
         String domain = sender.substring(at + 1);
         if (domain.startsWith("[")) return domain.toLowerCase(Locale.ROOT); // address literal: no IDNA
-        return IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        return Domains.toAscii(domain); // the same IDNA2008 mapping as delivery
     }
 }

@@ -1,6 +1,8 @@
 package dev.outflow.core.delivery;
 
 import dev.outflow.core.config.Config;
+import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.core.delivery.internal.HopCount;
 import dev.outflow.core.hooks.Delivered;
 import dev.outflow.core.hooks.HookResult;
 import dev.outflow.core.hooks.MessageView;
@@ -10,33 +12,35 @@ import dev.outflow.core.mx.MxHost;
 import dev.outflow.core.mx.MxLookup;
 import dev.outflow.core.mx.MxLookupResult;
 import dev.outflow.core.mx.MxRoute;
-import dev.outflow.core.smtp.Envelope;
-import dev.outflow.core.smtp.HostFailure;
-import dev.outflow.core.smtp.MailContent;
+import dev.outflow.core.smtp.Deadline;
 import dev.outflow.core.smtp.SmtpClient;
-import dev.outflow.core.smtp.SmtpReply;
 import dev.outflow.core.smtp.Target;
 import dev.outflow.core.smtp.TransactionResult;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one {@link Delivery}: the chain send_email hook → routes (get_mx hook, else DNS) → each
- * MX in order and each of its addresses in order → SMTP/LMTP transaction → a result per recipient
- * → delivered hook. Retry timing and DSNs are not its business: it only reports.
+ * Delivers one {@link Delivery}: the chain loop check → send_email hook → routes (get_mx hook,
+ * else DNS) → each MX in order and each of its addresses in order → SMTP/LMTP transactions of at
+ * most {@code outbound.recipient_limit} recipients → a result per recipient → delivered hook.
+ * Retry timing and DSNs are not its business: it only reports.
+ *
+ * <p>A message with more {@code Received:} headers than {@code outbound.hop_limit} bounces with
+ * 554 5.4.6 (mail loop) before any hook or connection.
  *
  * <p>Moving on to the next address or MX happens only when a host could not take part at all:
  * connection refused or timed out, a greeting other than 2xx (421 included), EHLO and HELO
- * refused, a failed STARTTLS handshake followed by a failed plaintext retry, a 421 to MAIL, or a
- * connection lost before the MAIL reply. Once a server answered MAIL, its replies are the result
- * (as in Haraka): a recipient it deferred is not offered to the next MX in the same attempt. When
- * every host fails, all recipients are deferred with the last host's error ({@code 4.4.1}-style).
+ * refused, a protocol error before MAIL (such as a reply beyond the reader's bounds), a failed
+ * STARTTLS handshake followed by a failed plaintext retry, a 421 to MAIL, or a connection lost
+ * before the MAIL reply. Once a server answered MAIL, its replies are the result (as in Haraka):
+ * a recipient it deferred is not offered to the next MX in the same attempt (except a 452 "no
+ * room", see {@link Attempt}). When every host fails, all recipients are deferred with the last
+ * host's error ({@code 4.4.1}-style). The bounds of one attempt (total time, addresses, sessions,
+ * private addresses) are described in {@link Attempt}.
  *
  * <p>Thread-safe; blocking, meant for one virtual thread per delivery.
  */
@@ -91,47 +95,25 @@ public final class Deliverer implements AutoCloseable {
 
     private DeliveryResult attempt(Delivery d) {
         DeliverySettings s = settings();
+        Deadline deadline = Deadline.after(s.limits().transactionTimeout(), OutflowKeys.TRANSACTION_TIMEOUT.name());
+        int hops = HopCount.of(d.contents());
+        if (hops > s.hopLimit()) {
+            return DeliveryResult.all(d.recipients(), 554, "5.4.6", "mail loop: the message has " + hops
+                    + " Received headers, more than outbound.hop_limit (" + s.hopLimit() + ")");
+        }
         MessageView view = d.view();
         HookResult hook = plugins.sendEmail(view);
         if (hook.code() == HookResult.Code.DELAY) return DeliveryResult.delayed(d.recipients(), hook.delay());
 
-        MxLookupResult found = routes(view, d);
+        MxAnswer answer = plugins.getMx(view, d.domain());
+        MxLookupResult found = routes(answer, d);
         if (found instanceof MxLookupResult.Failed f) return lookupFailed(d, f);
         List<MxHost> hosts = ((MxLookupResult.Found) found).hosts();
-
-        Envelope envelope = new Envelope(d.mailFrom(), d.recipients());
-        MailContent content = MailContent.of(d.contents());
-        HostFailure last = null;
-        String lastLocal = "no MX host with an address for " + d.domain();
-        int tried = 0;
-        for (MxHost host : hosts) {
-            if (host.addresses().isEmpty()) {
-                lastLocal = "MX " + host.route().exchange() + " has no address";
-                continue;
-            }
-            for (InetAddress ip : host.addresses()) {
-                Target target;
-                try {
-                    target = target(host.route(), ip, s);
-                } catch (IllegalArgumentException e) {
-                    lastLocal = "bad route " + host.route() + ": " + e.getMessage();
-                    continue;
-                }
-                tried++;
-                try {
-                    return delivered(d, view, host.route(), client.send(target, s.session(), envelope, content));
-                } catch (HostFailure f) {
-                    log.debug("Message {}: {}", d.id(), f.getMessage());
-                    last = f;
-                    lastLocal = null;
-                }
-            }
-        }
-        return allHostsFailed(d, last, lastLocal, tried);
+        boolean fromHook = answer.code() == HookResult.Code.OK && !answer.routes().isEmpty();
+        return new Attempt(d, s, client, deadline, fromHook, (route, r, ok) -> delivered(d, view, route, r, ok)).run(hosts);
     }
 
-    private MxLookupResult routes(MessageView view, Delivery d) {
-        MxAnswer answer = plugins.getMx(view, d.domain());
+    private MxLookupResult routes(MxAnswer answer, Delivery d) {
         return switch (answer.code()) {
             case CONT -> mx.lookup(d.domain());
             case DENY, DENYDISCONNECT -> new MxLookupResult.Failed(true, 550, "5.4.4", hookText(answer));
@@ -151,50 +133,11 @@ public final class Deliverer implements AutoCloseable {
         return DeliveryResult.all(d.recipients(), code, f.enhancedCode(), f.message());
     }
 
-    private static Target target(MxRoute route, InetAddress ip, DeliverySettings s) {
-        InetAddress bind = route.bind() != null ? DeliverySettings.ipLiteral(route.bind()) : s.bind();
-        return new Target(route.exchange(), ip, route.portOr(s.smtpPort()), route.usingLmtp(), bind, s.enableTls());
-    }
-
-    private DeliveryResult delivered(Delivery d, MessageView view, MxRoute route, TransactionResult r) {
-        List<RecipientResult> results = new ArrayList<>(r.replies().size());
-        List<String> ok = new ArrayList<>();
-        for (int i = 0; i < r.replies().size(); i++) {
-            SmtpReply reply = r.replies().get(i);
-            String address = d.recipients().get(i);
-            RecipientResult rr = RecipientResult.of(address, reply.code(), reply.enhancedCode(), reply.text());
-            results.add(rr);
-            if (rr.status() == RecipientResult.Status.DELIVERED) ok.add(address);
-        }
+    /** The delivered hook, once per transaction that delivered to someone. */
+    private void delivered(Delivery d, MessageView view, MxRoute route, TransactionResult r, List<String> ok) {
+        Duration delay = Duration.between(d.queuedAt(), clock.instant());
         Target t = r.target();
-        String ip = t.ip().getHostAddress();
-        if (!ok.isEmpty()) {
-            Duration delay = Duration.between(d.queuedAt(), clock.instant());
-            plugins.delivered(view, new Delivered(route.exchange(), ip, r.response().response(), delay, t.port(), t.mode(), ok));
-        }
-        return new DeliveryResult(results, route.exchange(), ip, t.port(), t.mode(), r.tls(), null);
-    }
-
-    private static DeliveryResult allHostsFailed(Delivery d, HostFailure last, String lastLocal, int tried) {
-        List<RecipientResult> results = new ArrayList<>(d.recipients().size());
-        int code = 0;
-        String enhanced = "4.4.1";
-        String text = lastLocal;
-        if (last != null) {
-            SmtpReply reply = last.reply();
-            if (reply.isTransient()) {
-                code = reply.code();
-                if (reply.enhancedCode() != null) enhanced = reply.enhancedCode();
-            } else if (reply.code() == 0 && reply.enhancedCode() != null) {
-                enhanced = reply.enhancedCode();
-            }
-            text = last.getMessage();
-        } else {
-            enhanced = "4.4.4";
-        }
-        if (tried > 1) text = text + " (tried " + tried + " addresses)";
-        for (String r : d.recipients()) results.add(new RecipientResult(r, RecipientResult.Status.DEFERRED, code, enhanced, text));
-        return new DeliveryResult(results, null, null, 0, null, false, null);
+        plugins.delivered(view, new Delivered(route.exchange(), t.ip().getHostAddress(), r.response().response(), delay, t.port(), t.mode(), ok));
     }
 
     private DeliverySettings settings() {

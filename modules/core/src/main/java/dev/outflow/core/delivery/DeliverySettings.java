@@ -19,16 +19,36 @@ import java.time.Duration;
  * @param session         connect, command and data timeouts with {@code me}
  * @param poolIdle        {@code outbound.pool_idle}
  * @param poolMaxMessages {@code outbound.pool_max_messages}
+ * @param limits          what one attempt may cost: time, addresses, sessions, recipients per transaction
+ * @param allowPrivate    {@code outbound.allow_private}
+ * @param hopLimit        {@code outbound.hop_limit}
  */
 public record DeliverySettings(String me, boolean enableTls, int smtpPort, InetAddress bind, SessionSettings session,
-                               Duration poolIdle, int poolMaxMessages) {
+                               Duration poolIdle, int poolMaxMessages, Limits limits, boolean allowPrivate, int hopLimit) {
+
+    /**
+     * Bounds of one delivery attempt; a count of 0 means no limit.
+     *
+     * @param transactionTimeout {@code outbound.transaction_timeout}
+     * @param mxAddresses        {@code outbound.mx_address_limit}
+     * @param mxSessions         {@code outbound.mx_session_limit}
+     * @param recipients         {@code outbound.recipient_limit}
+     */
+    public record Limits(Duration transactionTimeout, int mxAddresses, int mxSessions, int recipients) {
+        public Limits {
+            if (recipients < 1) throw new IllegalArgumentException("recipients per transaction must be at least 1");
+        }
+    }
 
     /** @throws IllegalArgumentException when {@code outbound.bind} is not an IP address */
     public static DeliverySettings from(Config c) {
         String me = c.me();
         return new DeliverySettings(me, c.get(OutflowKeys.ENABLE_TLS), c.get(OutflowKeys.SMTP_PORT), ipLiteral(c.get(OutflowKeys.BIND)),
                 new SessionSettings(me, c.get(OutflowKeys.CONNECT_TIMEOUT), c.get(OutflowKeys.COMMAND_TIMEOUT), c.get(OutflowKeys.DATA_TIMEOUT)),
-                c.get(OutflowKeys.POOL_IDLE), c.get(OutflowKeys.POOL_MAX_MESSAGES));
+                c.get(OutflowKeys.POOL_IDLE), c.get(OutflowKeys.POOL_MAX_MESSAGES),
+                new Limits(c.get(OutflowKeys.TRANSACTION_TIMEOUT), c.get(OutflowKeys.MX_ADDRESS_LIMIT), c.get(OutflowKeys.MX_SESSION_LIMIT),
+                        c.get(OutflowKeys.RECIPIENT_LIMIT)),
+                c.get(OutflowKeys.ALLOW_PRIVATE), c.get(OutflowKeys.HOP_LIMIT));
     }
 
     /**

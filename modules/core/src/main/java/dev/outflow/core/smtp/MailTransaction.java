@@ -25,8 +25,16 @@ import java.util.List;
 final class MailTransaction {
     /** The connection failed before it answered the first command: nothing was accepted. */
     static final class SessionLost extends Exception {
-        SessionLost(String message) {
-            super(message, null, false, false);
+        private final SmtpReply reply;
+
+        /** @param reply a local reply (code 0) saying what happened */
+        SessionLost(SmtpReply reply) {
+            super(reply.text(), null, false, false);
+            this.reply = reply;
+        }
+
+        SmtpReply reply() {
+            return reply;
         }
     }
 
@@ -37,6 +45,7 @@ final class MailTransaction {
     private final SmtpReply[] replies;
     private final List<Integer> open = new ArrayList<>();
     private final List<Integer> accepted = new ArrayList<>();
+    private final List<Integer> noRoom = new ArrayList<>();
     private SmtpReply response;
     private String phase = "before MAIL FROM";
 
@@ -65,10 +74,10 @@ final class MailTransaction {
                 else lockStep(mail, reset);
             } catch (IOException e) {
                 session.markBroken();
-                fillOpen(SmtpReply.local(0, "4.4.2", session.lostText(phase, e)));
+                fillOpen(session.lostReply(phase, e));
             }
         }
-        return new TransactionResult(List.of(replies), response, session.target(), session.tls());
+        return new TransactionResult(List.of(replies), response, session.target(), session.tls(), noRoom, passesDsn(ext));
     }
 
     /** Local checks; returns the MAIL command, or null when no recipient is left to send to. */
@@ -101,7 +110,18 @@ final class MailTransaction {
         if (ext.size() >= 0) sb.append(" SIZE=").append(content.wireSize());
         if (content.eightBit() && ext.eightBitMime()) sb.append(" BODY=8BITMIME");
         if (ext.smtputf8() && (anyUtf8 || content.eightBitHeaders())) sb.append(" SMTPUTF8");
+        if (passesDsn(ext)) sb.append(envelope.dsn().mailParameters());
         return sb.toString();
+    }
+
+    /** RFC 3461 5.2: the options travel on only to a server that offers DSN. */
+    private boolean passesDsn(Extensions ext) {
+        return envelope.dsn() != null && ext.keywords().contains("DSN");
+    }
+
+    private String rcpt(int i) {
+        String a = envelope.recipients().get(i);
+        return "RCPT TO:<" + a + ">" + (passesDsn(session.extensions()) ? envelope.dsn().rcptParameters(a) : "");
     }
 
     private void pipelined(String mail, boolean reset) throws IOException, SessionLost, HostFailure {
@@ -111,7 +131,7 @@ final class MailTransaction {
             try {
                 if (reset) out.line("RSET");
                 out.line(mail);
-                for (int i : open) out.line("RCPT TO:<" + envelope.recipients().get(i) + ">");
+                for (int i : open) out.line(rcpt(i));
                 out.line("DATA");
                 out.flush();
             } catch (IOException e) {
@@ -126,8 +146,7 @@ final class MailTransaction {
             phase = "after RCPT TO";
             for (int i : open) {
                 SmtpReply r = read();
-                if (r.isPositive()) accepted.add(i);
-                else replies[i] = r;
+                rcptReply(i, r);
                 if (r.code() == 421) {
                     closing(r);
                     return;
@@ -173,9 +192,8 @@ final class MailTransaction {
         if (mailReply == null) return;
         phase = "after RCPT TO";
         for (int i : open) {
-            SmtpReply r = session.command("RCPT TO:<" + envelope.recipients().get(i) + ">", s.commandTimeout());
-            if (r.isPositive()) accepted.add(i);
-            else replies[i] = r;
+            SmtpReply r = session.command(rcpt(i), s.commandTimeout());
+            rcptReply(i, r);
             if (r.code() == 421) {
                 closing(r);
                 return;
@@ -204,18 +222,18 @@ final class MailTransaction {
             r = read();
         } catch (IOException e) {
             session.markBroken();
-            throw new SessionLost(session.lostText(phase, e));
+            throw new SessionLost(session.lostReply(phase, e));
         }
         if (r.code() == 421) {
             session.markBroken();
-            throw new SessionLost(session.target() + " is closing the connection: " + r);
+            throw new SessionLost(SmtpReply.local(0, "4.4.2", session.target() + " is closing the connection: " + r));
         }
     }
 
     /** Writing the first commands failed: nothing reached the server. */
     private SessionLost sendFailed(IOException e) {
         session.markBroken();
-        return new SessionLost(session.lostText("while sending the first command", e));
+        return new SessionLost(session.lostReply("while sending the first command", e));
     }
 
     private interface ReplySource {
@@ -230,7 +248,7 @@ final class MailTransaction {
             r = source.get();
         } catch (IOException e) {
             session.markBroken();
-            throw new SessionLost(session.lostText(when, e));
+            throw new SessionLost(session.lostReply(when, e));
         }
         if (r.code() == 421) {
             session.markBroken();
@@ -297,6 +315,16 @@ final class MailTransaction {
     private SmtpReply readFinal() throws IOException {
         session.arm(session.settings().dataTimeout());
         return session.reader().read();
+    }
+
+    private void rcptReply(int i, SmtpReply r) {
+        if (r.isPositive()) {
+            accepted.add(i);
+            return;
+        }
+        replies[i] = r;
+        // 452 "too many recipients", and 552 which RFC 821 listed for it (RFC 5321 4.5.3.1.10)
+        if (r.code() == 452 || r.code() == 552) noRoom.add(i);
     }
 
     private void decideAccepted(SmtpReply r) {

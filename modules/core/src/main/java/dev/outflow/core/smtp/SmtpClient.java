@@ -46,11 +46,24 @@ public final class SmtpClient implements AutoCloseable {
      * @throws HostFailure when the address could not take the message at all (next address/MX)
      */
     public TransactionResult send(Target target, SessionSettings settings, Envelope envelope, MailContent content) throws HostFailure {
+        return send(target, settings, envelope, content, Deadline.NONE);
+    }
+
+    /**
+     * Delivers one message to one address, with every wait (connect included) ending by the
+     * attempt's deadline at the latest.
+     *
+     * @return a reply per recipient (never throws for replies of a server that took part)
+     * @throws HostFailure when the address could not take the message at all (next address/MX)
+     */
+    public TransactionResult send(Target target, SessionSettings settings, Envelope envelope, MailContent content,
+                                  Deadline attempt) throws HostFailure {
         SmtpSession pooled = pool.acquire(target.key());
         // a plaintext session pooled for a TLS target exists because its handshake failed: reuse it
         // rather than fail the handshake again (or one left from enable_tls=false, gone after pool_idle)
         if (pooled == null && target.tls()) pooled = pool.acquire(target.withoutTls().key());
         if (pooled != null) {
+            pooled.attempt(attempt);
             try {
                 return finish(pooled, pooled.send(envelope, content));
             } catch (MailTransaction.SessionLost e) {
@@ -61,12 +74,12 @@ public final class SmtpClient implements AutoCloseable {
                 throw e;
             }
         }
-        SmtpSession fresh = open(target, settings);
+        SmtpSession fresh = open(target, settings, attempt);
         try {
             return finish(fresh, fresh.send(envelope, content));
         } catch (MailTransaction.SessionLost e) {
             fresh.abort();
-            throw new HostFailure(HostFailure.Stage.MAIL, e.getMessage(), SmtpReply.local(0, "4.4.2", e.getMessage()));
+            throw new HostFailure(HostFailure.Stage.MAIL, e.getMessage(), e.reply());
         } catch (HostFailure | RuntimeException e) {
             fresh.abort();
             throw e;
@@ -74,17 +87,18 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     private TransactionResult finish(SmtpSession s, TransactionResult r) {
+        s.attempt(Deadline.NONE);
         pool.release(s);
         return r;
     }
 
-    private SmtpSession open(Target target, SessionSettings settings) throws HostFailure {
+    private SmtpSession open(Target target, SessionSettings settings, Deadline attempt) throws HostFailure {
         try {
-            return SmtpSession.open(target, settings, watchdog, target.tls() ? OpportunisticTls.shared() : null);
+            return SmtpSession.open(target, settings, watchdog, target.tls() ? OpportunisticTls.shared() : null, attempt);
         } catch (HostFailure f) {
-            if (f.stage() != HostFailure.Stage.TLS) throw f;
+            if (f.stage() != HostFailure.Stage.TLS || attempt.passed()) throw f;
             log.info("{}; retrying once without TLS", f.getMessage());
-            return SmtpSession.open(target.withoutTls(), settings, watchdog, null);
+            return SmtpSession.open(target.withoutTls(), settings, watchdog, null, attempt);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.outflow.core.smtp.internal.ReplyReader;
 import dev.outflow.core.smtp.internal.Watchdog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -17,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * One SMTP or LMTP connection to one server, from the greeting to QUIT: connect (optionally from a
  * local address), greeting, EHLO (HELO when EHLO is refused with 5xx; LHLO for LMTP), STARTTLS when
  * wanted and offered, then any number of mail transactions ({@link MailTransaction}). Every wait is
- * bounded by a deadline that the shared {@link Watchdog} enforces by closing the socket.
+ * bounded by a deadline that the shared {@link Watchdog} enforces by closing the socket: the
+ * command or data timeout, or the {@link Deadline} of the delivery attempt the session currently
+ * works for, whichever comes first. A reply that breaks the protocol or its bounds
+ * ({@link ReplyReader}) ends the session like a lost connection, reported as a protocol error.
  *
  * <p>Not thread-safe: one thread uses a session at a time (the pool hands it over).
  */
@@ -38,6 +42,9 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
     private long idleSince;
     private volatile long deadline;
     private volatile boolean expired;
+    private Deadline attempt = Deadline.NONE;
+    /** The armed deadline is the attempt's, not the command's: say so when it expires. */
+    private volatile boolean attemptBound;
 
     private SmtpSession(Target target, SessionSettings settings, Socket raw, Watchdog watchdog) throws IOException {
         this.target = target;
@@ -56,15 +63,22 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
      * @throws HostFailure when the host cannot take mail; stage {@code TLS} means the handshake
      *                     failed and the caller may retry once without TLS
      */
-    static SmtpSession open(Target target, SessionSettings settings, Watchdog watchdog, OpportunisticTls tls) throws HostFailure {
+    static SmtpSession open(Target target, SessionSettings settings, Watchdog watchdog, OpportunisticTls tls, Deadline attempt) throws HostFailure {
+        Duration connectTimeout = attempt.remainingOr(settings.connectTimeout());
+        if (connectTimeout.isZero()) {
+            String text = attempt.describe() + " reached before connecting to " + target;
+            throw new HostFailure(HostFailure.Stage.CONNECT, text, SmtpReply.local(0, "4.4.7", text));
+        }
+        boolean attemptBound = connectTimeout.compareTo(settings.connectTimeout()) < 0;
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             if (target.bind() != null) socket.bind(new InetSocketAddress(target.bind(), 0));
-            socket.connect(new InetSocketAddress(target.ip(), target.port()), (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+            socket.connect(new InetSocketAddress(target.ip(), target.port()), (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));
         } catch (IOException e) {
             closeQuietly(socket);
-            String why = e instanceof SocketTimeoutException ? "timed out after " + settings.connectTimeout() : e.getMessage();
+            String why = !(e instanceof SocketTimeoutException) ? e.getMessage()
+                    : attemptBound ? attempt.describe() + " reached" : "timed out after " + settings.connectTimeout();
             String text = "connect to " + target + " failed: " + why;
             throw new HostFailure(HostFailure.Stage.CONNECT, text, SmtpReply.local(0, "4.4.1", text));
         }
@@ -76,6 +90,7 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
             String text = "connect to " + target + " failed: " + e.getMessage();
             throw new HostFailure(HostFailure.Stage.CONNECT, text, SmtpReply.local(0, "4.4.1", text));
         }
+        session.attempt(attempt);
         try {
             session.handshake(tls);
             return session;
@@ -115,8 +130,8 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
             out.switchTo(ssl.getOutputStream());
             tls = true;
         } catch (IOException e) {
-            String text = "TLS handshake with " + target + (expired ? " timed out" : " failed: " + e.getMessage());
-            throw new HostFailure(HostFailure.Stage.TLS, text, SmtpReply.local(0, "4.7.5", text));
+            String text = "TLS handshake with " + target + (expired ? (attemptBound ? " ran past " + attempt.describe() : " timed out") : " failed: " + e.getMessage());
+            throw new HostFailure(HostFailure.Stage.TLS, text, SmtpReply.local(0, expired && attemptBound ? "4.4.7" : "4.7.5", text));
         } finally {
             disarm();
         }
@@ -145,14 +160,29 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
 
     private HostFailure lost(HostFailure.Stage stage, String when, IOException e) {
         broken = true;
-        String text = lostText(when, e);
-        return new HostFailure(stage, text, SmtpReply.local(0, "4.4.2", text));
+        SmtpReply r = lostReply(when, e);
+        return new HostFailure(stage, r.text(), r);
     }
 
-    /** Text for a network failure or timeout, e.g. {@code connection lost after DATA with mx[1.2.3.4]:25}. */
+    /**
+     * Text for a network failure, timeout or protocol error, e.g. {@code connection lost after
+     * DATA with mx[1.2.3.4]:25}, {@code protocol error after EHLO with mx[1.2.3.4]:25: reply has
+     * more than 1000 lines}.
+     */
     String lostText(String when, IOException e) {
-        if (expired) return "timed out " + when + " with " + target;
+        if (expired) return (attemptBound ? attempt.describe() + " reached " : "timed out ") + when + " with " + target;
+        if (e instanceof ProtocolException) return "protocol error " + when + " with " + target + ": " + e.getMessage();
         return "connection lost " + when + " with " + target + (e == null || e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+    }
+
+    /**
+     * A local reply (code 0: deferred) for {@link #lostText}: 4.5.0 for a protocol error, 4.4.7
+     * when the attempt's deadline ran out, else 4.4.2 (bad connection).
+     */
+    SmtpReply lostReply(String when, IOException e) {
+        String text = lostText(when, e);
+        String enhanced = expired && attemptBound ? "4.4.7" : !expired && e instanceof ProtocolException ? "4.5.0" : "4.4.2";
+        return SmtpReply.local(0, enhanced, text);
     }
 
     // --- I/O used by MailTransaction
@@ -183,7 +213,16 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
     SessionSettings settings() { return settings; }
 
     void arm(Duration timeout) {
-        deadline = System.nanoTime() + timeout.toNanos();
+        long d = System.nanoTime() + timeout.toNanos();
+        boolean bound = attempt.bounded() && attempt.atNanos() - d < 0;
+        if (bound) d = attempt.atNanos();
+        attemptBound = bound;
+        deadline = d == 0 ? 1 : d;
+    }
+
+    /** The attempt this session works for now ({@link Deadline#NONE} while pooled). */
+    void attempt(Deadline d) {
+        attempt = d;
     }
 
     void disarm() {

@@ -46,4 +46,26 @@ class DomainsTest {
         String big = ("a".repeat(63) + ".").repeat(4) + "com"; // 259 octets
         assertThatThrownBy(() -> Domains.toAscii(big)).hasMessageContaining("longer than 255");
     }
+
+    @Test
+    void internationalNamesFollowIdna2008NotIdna2003() {
+        // IDNA2003 (java.net.IDN) maps ß to ss: strasse.de is another registrant's domain
+        assertThat(Domains.toAscii("straße.de")).isEqualTo("xn--strae-oqa.de");
+        assertThat(Domains.toAscii("STRASSE.de")).isEqualTo("strasse.de");
+        assertThat(Domains.toAscii("Bücher.Example")).isEqualTo("xn--bcher-kva.example");
+        assertThat(Domains.toAscii("βόλος.com")).as("final sigma kept").isEqualTo("xn--nxasmm1c.com");
+        assertThat(Domains.toAscii("münchen。de")).as("ideographic full stop").isEqualTo("xn--mnchen-3ya.de");
+        assertThat(Domains.toAscii("xn--strae-oqa.de")).as("an A-label is kept").isEqualTo("xn--strae-oqa.de");
+    }
+
+    @Test
+    void invalidInternationalLabelsAreClearErrors() {
+        assertThatThrownBy(() -> Domains.toAscii("a\u200Db.de")).isInstanceOf(InvalidAddressException.class)
+                .hasMessageContaining("not a valid internationalized domain name (IDNA2008)")
+                .hasMessageContaining("zero-width joiner");
+        assertThatThrownBy(() -> Domains.toAscii("-bücher.de")).hasMessageContaining("a label starts with '-'");
+        assertThatThrownBy(() -> Domains.toAscii("bü_cher.de")).hasMessageContaining("not allowed");
+        assertThatThrownBy(() -> Domains.toAscii("xn--a-ecp.de")).as("not a valid A-label").isInstanceOf(InvalidAddressException.class)
+                .hasMessageContaining("IDNA2008");
+    }
 }

@@ -112,6 +112,7 @@ class MailAddressTest {
         assertThat(MailAddress.parse("x@MÜNCHEN.de").domain()).isEqualTo("xn--mnchen-3ya.de");
         // Ideographic full stop separates labels like '.' (IDNA).
         assertThat(MailAddress.parse("x@例え。テスト").domain()).isEqualTo("xn--r8jz45g.xn--zckzah");
+        assertThat(MailAddress.parse("x@Straße.de").domain()).as("IDNA2008 keeps ß").isEqualTo("xn--strae-oqa.de");
         assertThatThrownBy(() -> MailAddress.parse("x@bü_cher.example"))
                 .isInstanceOf(InvalidAddressException.class)
                 .hasMessageContaining("internationalized domain");

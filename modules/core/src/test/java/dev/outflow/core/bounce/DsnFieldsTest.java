@@ -56,6 +56,9 @@ class DsnFieldsTest {
     void sender_domain_is_a_lower_case_a_label_after_the_last_at() {
         assertThat(DsnFields.senderDomain("Alice@Example.COM")).isEqualTo("example.com");
         assertThat(DsnFields.senderDomain("\"a@b\"@münchen.de")).isEqualTo("xn--mnchen-3ya.de");
+        // the same IDNA2008 mapping as delivery (java.net.IDN would give strasse.de)
+        assertThat(DsnFields.senderDomain("a@straße.de")).isEqualTo("xn--strae-oqa.de");
+        assertThatThrownBy(() -> DsnFields.senderDomain("a@-bücher.de")).hasMessageContaining("a label starts with '-'");
         assertThat(DsnFields.senderDomain("a@[192.0.2.1]")).isEqualTo("[192.0.2.1]");
         assertThatThrownBy(() -> DsnFields.senderDomain("postmaster")).hasMessageContaining("has no domain");
         assertThatThrownBy(() -> DsnFields.senderDomain("a@")).hasMessageContaining("has no domain");

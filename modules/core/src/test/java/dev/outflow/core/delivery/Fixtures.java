@@ -23,13 +23,14 @@ final class Fixtures {
 
     private Fixtures() {}
 
-    /** Test config: short timeouts, {@code me} set; extra key/value pairs override. */
+    /** Test config: short timeouts, {@code me} set, loopback MXs allowed; extra key/value pairs override. */
     static Config config(String... keyValues) {
         Map<String, String> m = new HashMap<>();
         m.put("me", "outflow.test");
         m.put("outbound.connect_timeout", "2s");
         m.put("outbound.command_timeout", "5s");
         m.put("outbound.data_timeout", "5s");
+        m.put("outbound.allow_private", "true"); // every fake MX listens on 127.0.0.x
         for (int i = 0; i < keyValues.length; i += 2) m.put(keyValues[i], keyValues[i + 1]);
         return Config.of(m);
     }

@@ -72,8 +72,9 @@ class SmtpReplyTest {
     }
 
     @Test
-    void longLinesAreRead() throws Exception {
-        String text = "x".repeat(10_000);
+    void linesUpToTheLimitAreRead() throws Exception {
+        // far beyond RFC 5321's 512 octets, as some servers send; the bounds are in ReplyLimitsTest
+        String text = "x".repeat(ReplyReader.MAX_LINE - 4);
         assertThat(reader("250 " + text + "\r\n").read().text()).isEqualTo(text);
     }
 }

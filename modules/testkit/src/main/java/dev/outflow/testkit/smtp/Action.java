@@ -6,11 +6,29 @@ import java.util.Objects;
 /**
  * What the fake server does at one point of the conversation: answer with a reply (null: the
  * default reply of that point), optionally after a delay; or stall (never answer, until the
- * client closes or the server stops); or close the connection without answering. Immutable.
+ * client closes or the server stops); or close the connection without answering; or flood: send
+ * continuation lines ({@code 250-...}) that never end, as fast as the client reads them, until it
+ * hangs up (the attack of a hostile MX on a client's memory). Immutable.
+ *
+ * @param floodCode reply code of the endless reply, 0 when the action does not flood
  */
-public record Action(Reply reply, Duration delay, boolean stalls, boolean disconnects) {
+public record Action(Reply reply, Duration delay, boolean stalls, boolean disconnects, int floodCode) {
     public Action {
         delay = delay == null ? Duration.ZERO : delay;
+        if (floodCode != 0 && (floodCode < 100 || floodCode > 599)) throw new IllegalArgumentException("reply code " + floodCode);
+    }
+
+    public Action(Reply reply, Duration delay, boolean stalls, boolean disconnects) {
+        this(reply, delay, stalls, disconnects, 0);
+    }
+
+    /** Answer with {@code code-...} continuation lines forever (until the client closes or the server stops). */
+    public static Action flood(int code) {
+        return new Action(null, Duration.ZERO, false, false, code);
+    }
+
+    public boolean floods() {
+        return floodCode != 0;
     }
 
     /** Answer with this reply. */
@@ -40,6 +58,6 @@ public record Action(Reply reply, Duration delay, boolean stalls, boolean discon
 
     /** This action after a delay. */
     public Action after(Duration d) {
-        return new Action(reply, d, stalls, disconnects);
+        return new Action(reply, d, stalls, disconnects, floodCode);
     }
 }

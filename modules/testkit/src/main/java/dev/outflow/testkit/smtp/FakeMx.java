@@ -48,6 +48,7 @@ public final class FakeMx implements AutoCloseable {
     private final List<ReceivedMessage> messages = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong flooded = new AtomicLong();
     private volatile boolean closed;
 
     private FakeMx(Builder b) throws IOException {
@@ -97,6 +98,10 @@ public final class FakeMx implements AutoCloseable {
         accepted.incrementAndGet();
     }
 
+    void flooded(int bytes) {
+        flooded.addAndGet(bytes);
+    }
+
     void ended(MxConnection c) {
         open.remove(c);
     }
@@ -132,6 +137,11 @@ public final class FakeMx implements AutoCloseable {
     /** Messages accepted so far (an LMTP message counts once if any recipient got a 2xx). */
     public long messages() {
         return accepted.get();
+    }
+
+    /** Bytes of endless replies ({@link Action#flood}) the clients took (written into the socket) so far. */
+    public long floodedBytes() {
+        return flooded.get();
     }
 
     /** How many times the server received a command ({@code GREETING}: connections greeted). */
@@ -312,6 +322,11 @@ public final class FakeMx implements AutoCloseable {
         /** Answer a command with its default reply after a delay. */
         public Builder delay(Command c, Duration d) {
             return on(c, Action.delayed(d));
+        }
+
+        /** Answer a command with an endless multi-line reply ({@code 250-xxx...} forever). */
+        public Builder flood(Command c) {
+            return on(c, Action.flood(250));
         }
 
         /** Never answer a command. */

@@ -346,7 +346,25 @@ final class MxConnection implements Runnable {
             close();
             return false;
         }
+        if (a.floods()) {
+            flush();
+            flood(a.floodCode());
+            return false;
+        }
         return true;
+    }
+
+    /** Continuation lines, never a last line, until writing fails; counted in {@link FakeMx#floodedBytes()}. */
+    private void flood(int code) throws IOException {
+        byte[] line = (code + "-" + "x".repeat(70) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] chunk = new byte[line.length * 64];
+        for (int i = 0; i < 64; i++) System.arraycopy(line, 0, chunk, i * line.length, line.length);
+        if (transcript != null) transcript.add(new Transcript.Line(Transcript.Direction.OUT, code + "-x... (flood)", false, tls));
+        OutputStream o = socket.getOutputStream();
+        while (!closed) {
+            o.write(chunk);
+            server.flooded(chunk.length);
+        }
     }
 
     /** Runs an action; returns the reply sent, or null when the connection is over. */

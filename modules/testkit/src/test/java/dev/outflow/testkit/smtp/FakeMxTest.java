@@ -227,4 +227,18 @@ class FakeMxTest {
         @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {}
         @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
     }
+
+    @Test
+    void floodSendsContinuationLinesUntilTheClientHangsUp() throws Exception {
+        try (FakeMx mx = FakeMx.builder().bind("127.0.0.2").flood(Command.EHLO).start(); Client c = new Client(mx)) {
+            assertThat(c.line()).startsWith("220 ");
+            c.send("EHLO client.test");
+            for (int i = 0; i < 5000; i++) assertThat(c.in.readLine()).startsWith("250-xxxx");
+            c.close();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> mx.openConnections() == 0);
+            assertThat(mx.floodedBytes()).isGreaterThanOrEqualTo(5000L * 75);
+            assertThat(mx.transcript(1).lines()).anyMatch(l -> l.text().contains("(flood)"));
+        }
+    }
 }

@@ -12,12 +12,24 @@ import java.util.List;
 /**
  * Reads SMTP replies ({@code 250-first}, {@code 250 last}) from a stream through its own buffer,
  * so pipelined replies that arrive together are parsed without further reads. Not thread-safe.
+ *
+ * <p>A reply is bounded: a line of at most {@link #MAX_LINE} octets (Postfix's
+ * {@code line_length_limit}; RFC 5321 4.5.3.1.5 allows 512), at most {@link #MAX_LINES} lines and
+ * {@link #MAX_REPLY_BYTES} octets in all. A server that sends more (an endless {@code 250-...}
+ * reply is a known way to exhaust a client's memory) gets a {@link ProtocolException} as soon as
+ * the bound is crossed, so the memory one connection can take is fixed whatever the server does.
  */
 public final class ReplyReader {
-    private static final int MAX_LINE = 64 * 1024;
+    /** Longest reply line, without its CRLF. */
+    public static final int MAX_LINE = 2048;
+    /** Most lines in one reply (a real EHLO reply has about 10-20). */
+    public static final int MAX_LINES = 1000;
+    /** Most octets in one reply, line ends included. */
+    public static final int MAX_REPLY_BYTES = 64 * 1024;
 
     private InputStream in;
-    private byte[] buf = new byte[4096];
+    // room for one longest line with its CRLF plus what follows it in the same read
+    private final byte[] buf = new byte[2 * (MAX_LINE + 2)];
     private int pos;
     private int lim;
 
@@ -35,18 +47,24 @@ public final class ReplyReader {
      * Reads one complete reply.
      *
      * @throws EOFException      when the server closed the connection
-     * @throws ProtocolException when a line is not a reply line
+     * @throws ProtocolException when a line is not a reply line, or the reply exceeds a bound
      */
     public SmtpReply read() throws IOException {
         int code = -1;
         String first = null;
         List<String> lines = null;
+        int count = 0;
+        long bytes = 0;
         while (true) {
             int end = lineEnd();
             int s = pos;
             int e = end > s && buf[end - 1] == '\r' ? end - 1 : end;
             pos = end + 1;
+            bytes += end + 1 - s;
+            if (++count > MAX_LINES) throw new ProtocolException("reply has more than " + MAX_LINES + " lines");
+            if (bytes > MAX_REPLY_BYTES) throw new ProtocolException("reply is longer than " + MAX_REPLY_BYTES + " bytes");
             int len = e - s;
+            if (len > MAX_LINE) throw new ProtocolException("reply line longer than " + MAX_LINE + " bytes");
             if (len < 3 || !digit(buf[s]) || !digit(buf[s + 1]) || !digit(buf[s + 2]) || (len > 3 && buf[s + 3] != ' ' && buf[s + 3] != '-')) {
                 throw new ProtocolException("malformed reply line: " + new String(buf, s, Math.min(len, 200), StandardCharsets.UTF_8));
             }
@@ -67,21 +85,18 @@ public final class ReplyReader {
         }
     }
 
-    /** Index of the next LF, reading more input as needed. */
+    /** Index of the next LF, reading more input as needed; fails once a line cannot end within the bound. */
     private int lineEnd() throws IOException {
         int scan = pos;
         while (true) {
             for (int i = scan; i < lim; i++) if (buf[i] == '\n') return i;
+            if (lim - pos > MAX_LINE + 1) throw new ProtocolException("reply line longer than " + MAX_LINE + " bytes");
             if (pos > 0) {
                 System.arraycopy(buf, pos, buf, 0, lim - pos);
                 lim -= pos;
                 pos = 0;
             }
             scan = lim;
-            if (lim == buf.length) {
-                if (buf.length >= MAX_LINE) throw new ProtocolException("reply line longer than " + MAX_LINE + " bytes");
-                buf = java.util.Arrays.copyOf(buf, buf.length * 2);
-            }
             int n = in.read(buf, lim, buf.length - lim);
             if (n < 0) throw new EOFException("connection closed by the server");
             lim += n;
