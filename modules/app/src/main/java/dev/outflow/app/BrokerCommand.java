@@ -28,14 +28,21 @@ final class BrokerCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Starts the embedded broker of {@code broker.*}, with SASL/SCRAM when {@code broker.sasl_user} is set.
+     *
+     * @throws dev.outflow.core.config.ConfigException when it would be open to the network ({@link BrokerAccess})
+     */
     static EmbeddedBroker startBroker(Config config) {
+        BrokerAccess.check(config);
         HostPort listen = config.get(OutflowKeys.BROKER_LISTEN);
         long maxMessage = config.get(OutflowKeys.MAX_MESSAGE_BYTES);
-        return EmbeddedBroker.builder(config.get(OutflowKeys.DATA_DIR))
+        EmbeddedBroker.Builder b = EmbeddedBroker.builder(config.get(OutflowKeys.DATA_DIR))
                 .listen(listen.host(), listen.port())
                 .fsync(config.get(OutflowKeys.BROKER_FSYNC))
-                .property("message.max.bytes", String.valueOf(Math.max(maxMessage * 2 + 65536, 16L << 20)))
-                .build()
-                .start();
+                .property("message.max.bytes", String.valueOf(Math.max(maxMessage * 2 + 65536, 16L << 20)));
+        String user = config.get(OutflowKeys.BROKER_SASL_USER);
+        if (user != null && !user.isBlank()) b.scram(user, config.get(OutflowKeys.BROKER_SASL_PASSWORD));
+        return b.build().start();
     }
 }

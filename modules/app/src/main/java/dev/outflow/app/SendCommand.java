@@ -56,7 +56,7 @@ final class SendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (file != null && body != null) throw new Main.UsageException("use either --file or --subject/--body, not both");
         Config loaded = options.load();
-        Config config = loaded.with(OutflowKeys.KAFKA_BOOTSTRAP, KafkaBase.bootstrap(loaded));
+        Config config = KafkaBase.clientConfig(loaded, KafkaBase.bootstrap(loaded));
         byte[] contents = file != null ? Files.readAllBytes(file) : compose(config);
         try (OutflowClient client = OutflowClient.connect(config, new Origin(Origin.CLI, System.getProperty("user.name")))) {
             // The client's own timeouts (smtpd.queue_timeout, client.outcome_timeout) end the wait; this only guards against a hang.

@@ -27,6 +27,7 @@ import dev.outflow.broker.internal.BrokerProperties;
 import dev.outflow.broker.internal.DataDirLock;
 import dev.outflow.broker.internal.FreePorts;
 import dev.outflow.broker.internal.QuietKafkaLogging;
+import dev.outflow.broker.internal.ScramUsers;
 import dev.outflow.broker.internal.StorageFormat;
 
 /**
@@ -43,6 +44,11 @@ import dev.outflow.broker.internal.StorageFormat;
  *     String bootstrap = broker.bootstrapServers();   // "127.0.0.1:9092"
  * }
  * }</pre>
+ *
+ * <p>With {@link Builder#scram} the client listener requires SASL/SCRAM-SHA-512 with that user and
+ * password (the credential is (re)written at every start, so a changed password takes effect on
+ * restart); {@link #clientProperties()} are the settings a client needs. The controller listener is
+ * always on loopback.
  *
  * <p>Port 0 picks free ports for both listeners; otherwise the controller listens on port + 1.
  * Thread-safe: {@link #start()} and {@link #close()} are synchronized; {@code close} is idempotent.
@@ -64,6 +70,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final boolean fsync;
     private final Map<String, Object> extraProperties;
     private final Duration startTimeout;
+    private final String scramUser;
+    private final String scramPassword;
 
     private KafkaRaftServer server;
     private DataDirLock dataDirLock;
@@ -76,6 +84,24 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.fsync = b.fsync;
         this.extraProperties = Map.copyOf(b.extra);
         this.startTimeout = b.startTimeout;
+        this.scramUser = b.scramUser;
+        this.scramPassword = b.scramPassword;
+    }
+
+    /**
+     * The client settings for a broker that requires SCRAM ({@code security.protocol},
+     * {@code sasl.mechanism}, {@code sasl.jaas.config}), e.g. for a CLI command joining a running
+     * embedded broker.
+     */
+    public static Map<String, String> scramClientProperties(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", BrokerProperties.SCRAM_MECHANISM,
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username="
+                        + BrokerProperties.quote(user) + " password=" + BrokerProperties.quote(password) + ";");
+    }
+
+    /** What a client needs besides {@link #bootstrapServers()}: the SCRAM settings, or nothing. */
+    public Map<String, String> clientProperties() {
+        return scramUser == null ? Map.of() : scramClientProperties(scramUser, scramPassword);
     }
 
     /** A builder for a broker keeping its state under {@code dataDir}. */
@@ -128,11 +154,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (Exception e) {
             throw new BrokerException("cannot format Kafka log directory " + logDir, e);
         }
-        int attempts = requestedPort == 0 ? AUTO_PORT_ATTEMPTS : 1;
+        int attempts = requestedPort == 0 || scramUser != null ? AUTO_PORT_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++) {
             int[] ports = requestedPort == 0 ? FreePorts.two(host) : new int[] {requestedPort, requestedPort + 1};
+            BrokerProperties.Sasl sasl = scramUser == null ? null
+                    : BrokerProperties.Sasl.fresh(FreePorts.two("127.0.0.1")[0]);
             try {
-                startOn(ports[0], ports[1], logDir);
+                startOn(ports[0], ports[1], sasl, logDir);
                 return;
             } catch (BrokerException e) {
                 if (attempt >= attempts || !causedByBind(e)) {
@@ -143,8 +171,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private void startOn(int brokerPort, int controllerPort, Path logDir) {
-        Map<String, Object> props = BrokerProperties.of(host, brokerPort, controllerPort, logDir, fsync, extraProperties);
+    private void startOn(int brokerPort, int controllerPort, BrokerProperties.Sasl sasl, Path logDir) {
+        Map<String, Object> props = BrokerProperties.of(host, brokerPort, controllerPort, logDir, fsync, sasl, extraProperties);
         String address = BrokerProperties.urlHost(BrokerProperties.advertisedHost(host)) + ":" + brokerPort;
         KafkaRaftServer s;
         try {
@@ -154,7 +182,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         try {
             s.startup();
-            awaitReady(address);
+            if (sasl == null) {
+                awaitReady(address, Map.of());
+            } else {
+                Map<String, String> internal = Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                        "sasl.jaas.config", sasl.internalJaas());
+                awaitReady("127.0.0.1:" + sasl.internalPort(), internal);
+                ScramUsers.upsert("127.0.0.1:" + sasl.internalPort(), internal, scramUser, scramPassword);
+                awaitReady(address, clientProperties());       // the credential has reached the broker
+            }
             AddressFile.write(dataDir.resolve(ADDRESS_FILE), address);
         } catch (Exception e) {
             stopQuietly(s);
@@ -163,12 +199,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         server = s;
         bootstrapServers = address;
-        LOG.info("Embedded Kafka broker ready on {} (data {}, fsync {})", address, logDir, fsync);
+        LOG.info("Embedded Kafka broker ready on {} (data {}, fsync {}, {})", address, logDir, fsync,
+                sasl == null ? "no authentication" : "SASL/SCRAM-SHA-512 user " + scramUser);
     }
 
-    private void awaitReady(String address) throws InterruptedException, TimeoutException {
+    private void awaitReady(String address, Map<String, String> security) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + startTimeout.toNanos();
         Properties p = new Properties();
+        p.putAll(security);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
@@ -260,6 +298,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         private boolean fsync = true;
         private final Map<String, Object> extra = new LinkedHashMap<>();
         private Duration startTimeout = Duration.ofSeconds(60);
+        private String scramUser;
+        private String scramPassword;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -290,6 +330,20 @@ public final class EmbeddedBroker implements AutoCloseable {
         /** Kafka server properties, applied after (and overriding) the defaults. */
         public Builder properties(Map<String, ?> props) {
             props.forEach(this::property);
+            return this;
+        }
+
+        /**
+         * Requires SASL/SCRAM-SHA-512 on the client listener with this user and password.
+         *
+         * @throws IllegalArgumentException when either is empty
+         */
+        public Builder scram(String user, String password) {
+            if (user == null || user.isEmpty() || password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("SCRAM user and password must not be empty");
+            }
+            this.scramUser = user;
+            this.scramPassword = password;
             return this;
         }
 

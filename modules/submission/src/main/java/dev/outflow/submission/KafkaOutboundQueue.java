@@ -8,55 +8,68 @@ import dev.outflow.core.config.ConfigException;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.RoutedDelivery;
 import dev.outflow.router.OutboundRecords;
+import dev.outflow.submission.internal.GroupCommit;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The outbound topic as an {@link OutboundQueue}: one record per part, keyed by its routing key,
- * valued by an Avro {@link OutboundMessage}, produced by one idempotent producer with
- * {@code acks=all}. The future completes when the broker acknowledged every part.
+ * valued by an Avro {@link OutboundMessage}. All parts of one message are written in one Kafka
+ * transaction ({@code acks=all}, idempotent), so a message is queued whole or not at all: a client
+ * told "try again later" has nothing of that message queued, and its retry cannot duplicate parts.
+ * Messages that arrive together share a transaction (group commit, {@link GroupCommit}). Consumers
+ * of the outbound topic read with {@code isolation.level=read_committed}, as every Outflow stage does.
  *
- * <p>Producer settings: ours first (zstd, 128 KiB batches, 5 ms linger, {@code max.request.size}
- * = the topics' {@code max.message.bytes} for {@code outbound.max_message_bytes}, {@code delivery.timeout.ms} =
+ * <p>Producer settings: ours first (zstd, 128 KiB batches, {@code max.request.size} = the topics'
+ * {@code max.message.bytes} for {@code outbound.max_message_bytes}, {@code delivery.timeout.ms} =
  * {@code smtpd.queue_timeout}, {@code max.block.ms} 10 s), then every {@code kafka.client.*}
- * setting, then {@code acks=all} and idempotence again: durability is not negotiable.
+ * setting, then {@code acks=all}, idempotence and a {@code transactional.id} of
+ * {@code <topic.prefix>intake-<random>} (one per queue: intake producers never fence each other)
+ * again: durability is not negotiable.
  *
- * <p>Thread-safe (one shared producer). {@code enqueue} can block up to {@code max.block.ms} when
- * the broker is unknown or the producer buffer is full; the acknowledgement is never awaited.
- * Futures complete on the producer's I/O thread: dependants must not block.
+ * <p>Thread-safe (one committer thread owns the producer); {@code enqueue} never blocks. Futures
+ * complete on the committer thread: dependants must not block.
  */
 public final class KafkaOutboundQueue implements OutboundQueue {
     private static final AtomicInteger CLIENTS = new AtomicInteger();
+    /** A transaction holds at most this many records or bytes; a larger message is written alone. */
+    private static final int MAX_TXN_RECORDS = 2000;
+    private static final long MAX_TXN_BYTES = 16L << 20;
 
-    private final Producer<String, OutboundMessage> producer;
+    private final GroupCommit commits;
     private final String topic;
 
-    /** For tests and custom wiring: the producer is owned (closed) by this queue. */
-    public KafkaOutboundQueue(Producer<String, OutboundMessage> producer, String topic) {
-        this.producer = producer;
+    private KafkaOutboundQueue(Supplier<Producer<String, OutboundMessage>> producers, String topic, Duration commitDeadline) {
         this.topic = topic;
+        this.commits = new GroupCommit(producers, this::failure, commitDeadline, MAX_TXN_RECORDS, MAX_TXN_BYTES);
     }
 
     /**
      * A queue on {@code config.topic("outbound")} of the cluster at {@code kafka.bootstrap.servers}.
+     * The producer connects at the first message.
      *
      * @throws ConfigException when {@code kafka.bootstrap.servers} is unset (the app resolves the
      *                         embedded broker's address and sets it before calling this)
      */
     public static KafkaOutboundQueue create(Config config) {
-        return new KafkaOutboundQueue(
-                new KafkaProducer<>(producerProperties(config), new StringSerializer(), serializer(config)),
-                config.topic("outbound"));
+        Properties props = producerProperties(config);
+        Serializer<OutboundMessage> values = serializer(config);
+        return new KafkaOutboundQueue(() -> new KafkaProducer<>(props, new StringSerializer(), values), config.topic("outbound"),
+                config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT));
     }
 
     /** The value serializer for {@link OutboundMessage} records: single-object encoding, or Confluent with {@code schema.registry.url}. */
@@ -86,43 +99,41 @@ public final class KafkaOutboundQueue implements OutboundQueue {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(requestTimeout));
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(queueTimeout, requestTimeout + linger)));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(Math.min(10_000, queueTimeout)));
+        // An open transaction holds back read_committed consumers of its partitions: one left by a
+        // crashed process is aborted by the broker after this long (the brokers' maximum is 15 min).
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(Math.min(15 * 60_000L, queueTimeout + 15_000)));
         p.putAll(config.kafkaClientProperties());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.get(OutflowKeys.TOPIC_PREFIX) + "intake-" + UUID.randomUUID());
         return p;
     }
 
     @Override
     public CompletableFuture<Void> enqueue(String id, List<RoutedDelivery> parts) {
-        if (parts.size() == 1) return send(id, parts.get(0));
-        @SuppressWarnings("unchecked")
-        CompletableFuture<Void>[] acks = new CompletableFuture[parts.size()];
-        for (int i = 0; i < acks.length; i++) acks[i] = send(id, parts.get(i));
-        return CompletableFuture.allOf(acks);
-    }
-
-    private CompletableFuture<Void> send(String id, RoutedDelivery part) {
-        CompletableFuture<Void> ack = new CompletableFuture<>();
+        List<ProducerRecord<String, OutboundMessage>> records = new ArrayList<>(parts.size());
+        long bytes = 0;
         try {
-            OutboundMessage value = OutboundRecords.toAvro(part.delivery(), part.origin());
-            producer.send(new ProducerRecord<>(topic, part.routingKey(), value), (meta, error) -> {
-                if (error == null) ack.complete(null);
-                else ack.completeExceptionally(failure(id, part, error));
-            });
+            for (RoutedDelivery part : parts) {
+                OutboundMessage value = OutboundRecords.toAvro(part.delivery(), part.origin());
+                records.add(new ProducerRecord<>(topic, part.routingKey(), value));
+                bytes += part.delivery().contents().length + 512L;
+            }
         } catch (RuntimeException e) {
-            ack.completeExceptionally(failure(id, part, e));
+            return CompletableFuture.failedFuture(failure(id, e));
         }
-        return ack;
+        return commits.submit(id, records, bytes);
     }
 
-    private QueueException failure(String id, RoutedDelivery part, Throwable error) {
-        return new QueueException(error instanceof RecordTooLargeException, "message " + id + " (" + part.routingKey() + ") not acknowledged by Kafka on " + topic + ": "
+    private QueueException failure(String id, Throwable error) {
+        boolean tooLarge = error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException;
+        return new QueueException(tooLarge, "message " + id + " not acknowledged by Kafka on " + topic + ": "
                 + error.getClass().getSimpleName() + ": " + error.getMessage(), error);
     }
 
-    /** Sends what is buffered, waits up to 30 s for acknowledgements, and closes the producer. */
+    /** Writes what was submitted (bounded by the producer's timeouts) and closes the producer. */
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(30));
+        commits.close();
     }
 }

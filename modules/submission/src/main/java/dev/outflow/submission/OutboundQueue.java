@@ -9,12 +9,11 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>{@link #enqueue} completes normally only when every part is durably queued (for Kafka:
  * acknowledged with {@code acks=all}); it completes exceptionally (typically with a
- * {@link QueueException}) when any part was not, after every part has an answer. A failed message
- * may still have some parts queued; callers answer "try again later" and the retry is
- * idempotent per part only through the message id (documented in {@code docs/smtpd.md}).
+ * {@link QueueException}) when it was not. The Kafka queue is atomic per message (one transaction):
+ * a failed message has no part queued, so callers answer "try again later" and the retry cannot
+ * duplicate parts (see {@code docs/smtpd.md} for the one remaining window).
  *
- * <p>Implementations are thread-safe; {@code enqueue} may block briefly (e.g. Kafka's
- * {@code max.block.ms} while metadata is unavailable) but never waits for the acknowledgement.
+ * <p>Implementations are thread-safe; {@code enqueue} never waits for the acknowledgement.
  */
 public interface OutboundQueue extends AutoCloseable {
     /**

@@ -7,6 +7,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
@@ -21,9 +23,11 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.metrics.KafkaMetric;
 
 /**
- * A real producer whose next {@code sendOffsetsToTransaction} after {@link #hold()} waits until
- * {@link #release()}: a broker that takes its time to answer one transactional offset commit, at a
- * moment the test chooses. Everything else goes straight to the real producer. Thread-safe.
+ * A real producer whose transactional offset commits are slow, as with a loaded broker: each
+ * {@code sendOffsetsToTransaction} first waits the latency the test gives (simulated, not a
+ * synchronisation), and the next one after {@link Gate#hold()} waits until
+ * {@link Gate#release()}, at a moment the test chooses. Everything else goes straight to the real
+ * producer. Thread-safe.
  */
 final class SlowOffsetsProducer implements Producer<byte[], byte[]> {
     /** One gate shared by every producer a worker creates (it replaces its producer after errors). */
@@ -60,14 +64,22 @@ final class SlowOffsetsProducer implements Producer<byte[], byte[]> {
 
     private final Producer<byte[], byte[]> real;
     private final Gate gate;
+    private final LongSupplier latencyMillis;
 
     SlowOffsetsProducer(Producer<byte[], byte[]> real, Gate gate) {
+        this(real, gate, () -> 0);
+    }
+
+    SlowOffsetsProducer(Producer<byte[], byte[]> real, Gate gate, LongSupplier latencyMillis) {
         this.real = real;
         this.gate = gate;
+        this.latencyMillis = latencyMillis;
     }
 
     @Override
     public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        long latency = latencyMillis.getAsLong();
+        if (latency > 0) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(latency));
         gate.pass();
         real.sendOffsetsToTransaction(offsets, group);
     }

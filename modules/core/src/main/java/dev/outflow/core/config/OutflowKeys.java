@@ -44,8 +44,20 @@ public final class OutflowKeys {
     public static final ConfigKey<Integer> TOPIC_REPLICATION_FACTOR = intKey("topic.replication_factor", "-1",
             "Replication factor of created topics; -1 uses the broker's default (1 embedded; set 3 on a cluster).",
             v -> { if (v == 0 || v < -1) throw new IllegalArgumentException("must be -1 or >= 1"); });
+    // A cluster's durability rests on this topic config, not only on acks=all: with RF 3 and 2,
+    // an acknowledged record is on two brokers before the producer hears back.
+    public static final ConfigKey<Integer> TOPIC_MIN_INSYNC_REPLICAS = intKey("topic.min_insync_replicas", "-1",
+            "min.insync.replicas of created topics; -1 uses the broker's default (set 2 with replication factor 3). Must not exceed topic.replication_factor.",
+            v -> { if (v == 0 || v < -1) throw new IllegalArgumentException("must be -1 or >= 1"); });
     public static final ConfigKey<HostPort> BROKER_LISTEN = hostPort("broker.listen", "127.0.0.1:9092",
-            "Listener of the embedded broker; its KRaft controller takes the next port.");
+            "Listener of the embedded broker (loopback by default); its KRaft controller takes the next port, on loopback. A non-loopback address needs broker.sasl_user or broker.allow_insecure=true.");
+    // Embedded broker access: a broker reachable from the network must authenticate its clients.
+    public static final ConfigKey<String> BROKER_SASL_USER = string("broker.sasl_user", null,
+            "SCRAM-SHA-512 user the embedded broker's listener requires (with broker.sasl_password); the stages of 'up' and the CLI connect with it. Unset: no authentication.");
+    public static final ConfigKey<String> BROKER_SASL_PASSWORD = string("broker.sasl_password", null,
+            "Password of broker.sasl_user (prefer OUTFLOW_BROKER_SASL_PASSWORD or the config file to the command line).");
+    public static final ConfigKey<Boolean> BROKER_ALLOW_INSECURE = bool("broker.allow_insecure", "false",
+            "Allow broker.listen on a non-loopback address without broker.sasl_user: anyone who reaches it can read and write every topic.");
     public static final ConfigKey<Boolean> BROKER_FSYNC = bool("broker.fsync", "true",
             "Embedded broker fsyncs every append (log.flush.interval.messages=1): a single node has no replica to recover from.");
 
@@ -148,7 +160,7 @@ public final class OutflowKeys {
     public static final ConfigKey<HostPort> SMTPD_LISTEN = hostPort("smtpd.listen", "127.0.0.1:2587",
             "Address of the SMTP submission listener.");
     public static final ConfigKey<Path> SMTPD_USERS = path("smtpd.users", "config/smtpd.users",
-            "File of user:pbkdf2-hash lines (write with 'outflow users add').");
+            "File of user:pbkdf2-hash lines (write with 'outflow users add'); re-read when it changes. Hashes under 100,000 iterations are refused.");
     public static final ConfigKey<List<String>> SMTPD_RELAY_NETWORKS = list("smtpd.relay_networks", "",
             "CIDRs allowed to relay without AUTH, e.g. 127.0.0.0/8,10.0.0.0/8. Default: none.");
     public static final ConfigKey<String> SMTPD_TLS_CERT = string("smtpd.tls_cert", null,
@@ -163,6 +175,22 @@ public final class OutflowKeys {
             "Concurrent SMTP client connections.", v -> positive(v));
     public static final ConfigKey<Duration> SMTPD_TIMEOUT = duration("smtpd.timeout", "5m",
             "Idle time allowed between client commands and data lines.");
+    // Per-client limits (Postfix anvil). Clients in smtpd.relay_networks are exempt from the
+    // connection count and rate limits, as Postfix's smtpd_client_event_limit_exceptions=$mynetworks.
+    public static final ConfigKey<Integer> SMTPD_CLIENT_CONNECTION_LIMIT = intKey("smtpd.client_connection_limit", "50",
+            "Concurrent connections from one client IP (Postfix smtpd_client_connection_count_limit); 0 = no limit. Beyond it: 421 4.7.0.", v -> notNegative(v));
+    public static final ConfigKey<Integer> SMTPD_CLIENT_CONNECTION_RATE_LIMIT = intKey("smtpd.client_connection_rate_limit", "300",
+            "New connections per minute from one client IP (Postfix smtpd_client_connection_rate_limit); 0 = no limit. Beyond it: 421 4.7.0.", v -> notNegative(v));
+    public static final ConfigKey<Integer> SMTPD_JUNK_COMMAND_LIMIT = intKey("smtpd.junk_command_limit", "100",
+            "RSET, NOOP, VRFY and HELP commands per session before each further one counts as an error (Postfix smtpd_junk_command_limit).", v -> positive(v));
+    public static final ConfigKey<Duration> SMTPD_MAX_SESSION_TIME = duration("smtpd.max_session_time", "1h",
+            "Longest SMTP session, however busy; then 421 4.4.2 and disconnect.");
+    public static final ConfigKey<Integer> SMTPD_CLIENT_AUTH_FAILURE_LIMIT = intKey("smtpd.client_auth_failure_limit", "10",
+            "Failed AUTH attempts from one client IP within smtpd.client_auth_failure_window; beyond it AUTH answers 450 4.7.1 at once. Each failure is answered after 1 s, doubled for each recent failure of that IP (at most 16 s).", v -> positive(v));
+    public static final ConfigKey<Duration> SMTPD_CLIENT_AUTH_FAILURE_WINDOW = duration("smtpd.client_auth_failure_window", "15m",
+            "How long a failed AUTH counts against its client IP.");
+    public static final ConfigKey<Integer> SMTPD_AUTH_THREADS = intKey("smtpd.auth_threads", "2",
+            "Threads that check passwords (PBKDF2, deliberately slow); up to 32 checks per thread wait, beyond that AUTH answers 454 4.7.0.", v -> positive(v));
     public static final ConfigKey<Duration> SMTPD_QUEUE_TIMEOUT = duration("smtpd.queue_timeout", "30s",
             "How long a submission waits for the broker to acknowledge a message (also the producer's delivery.timeout.ms); then SMTP answers 451 4.3.0.");
     public static final ConfigKey<Duration> ROUTER_DEDUPE_WINDOW = duration("router.dedupe_window", "24h",
@@ -182,9 +210,29 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> CLIENT_OUTCOME_TIMEOUT = duration("client.outcome_timeout", "60s",
             "How long OutflowClient and outflow send wait for the router's outcome of a submission (queued on the outbound topic, or REJECTED) once the broker acknowledged it.");
 
+    // --- reporting (Kafka Streams over the event topics) and the suppression list
+    public static final ConfigKey<Boolean> REPORTING_ENABLED = bool("reporting.enabled", "true",
+            "Whether 'up' runs reporting (tracking, statistics, suppression list, /api on http.listen).");
+    public static final ConfigKey<String> REPORTING_STATE_DIR = string("reporting.state_dir", null,
+            "Kafka Streams state (RocksDB) of reporting. Unset: <data.dir>/reporting. Rebuilt from changelogs when lost.");
+    public static final ConfigKey<Duration> REPORTING_RETENTION = duration("reporting.retention", "7d",
+            "How long messages stay trackable (by id and by recipient) after they were first seen; also how long 1-hour statistics are kept.");
+    public static final ConfigKey<Path> REPORTING_BOUNCE_RULES = path("reporting.bounce_rules", "config/bounce_rules",
+            "File of bounce classification rules ('<class> code|text <pattern>' per line), tried before the built-in rules. A missing file: built-in rules only.");
+    public static final ConfigKey<Integer> REPORTING_ATTEMPT_HISTORY = intKey("reporting.attempt_history", "20",
+            "Attempts remembered per recipient in tracking (the oldest are dropped first).", v -> positive(v));
+    public static final ConfigKey<String> REPORTING_ADVERTISED = string("reporting.advertised_address", null,
+            "host:port other reporting instances use to reach this one's /api (Kafka Streams application.server). Unset: http.listen, with a wildcard host replaced by this host's name.");
+    public static final ConfigKey<Boolean> SUPPRESSION_ENABLED = bool("suppression.enabled", "true",
+            "Refuse suppressed recipients at intake (SMTP RCPT 550 5.1.1, router and OutflowClient: REJECTED). Not enforced yet (docs/api.md); false: the list is kept but not enforced.");
+    public static final ConfigKey<Duration> SUPPRESSION_TTL = duration("suppression.ttl", "30d",
+            "How long an address stays suppressed after a bad-mailbox bounce (or a manual add without its own expiry).");
+
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
-            "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics.");
+            "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics, and the reporting API (/api).");
+    public static final ConfigKey<String> HTTP_TOKEN = string("http.token", null,
+            "Bearer token required on /api when http.listen is not a loopback address (then it must be set). Also sent by the CLI.");
     public static final ConfigKey<Boolean> LOG_DELIVERIES = bool("log.deliveries", "true",
             "One INFO line per recipient and delivery outcome on the logger outflow.delivery, like Postfix's maillog: id, recipient, relay host[ip]:port, delay, attempt, enhanced status, outcome, TLS, the remote reply.");
     public static final ConfigKey<String> WORKER_ID = string("worker.id", null,

@@ -5,6 +5,8 @@ import dev.outflow.core.config.HostPort;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.Intake;
 import dev.outflow.submission.OutboundQueue;
+import dev.outflow.submission.smtpd.internal.ClientLimits;
+import dev.outflow.submission.smtpd.internal.PasswordChecks;
 import dev.outflow.submission.smtpd.internal.SmtpSession;
 import dev.outflow.submission.smtpd.internal.SmtpdSettings;
 import dev.outflow.submission.smtpd.internal.Watchdog;
@@ -31,12 +33,15 @@ import org.slf4j.LoggerFactory;
  * Every message goes through the shared {@link Intake} and is answered {@code 250 … queued as <id>}
  * only after the {@link OutboundQueue} acknowledged it. See {@code docs/smtpd.md} for the replies.
  *
- * <p>One virtual thread per connection; idle deadlines are enforced by a watchdog thread.
+ * <p>One virtual thread per connection; idle deadlines are enforced by a watchdog thread, password
+ * checks run on a small pool ({@code smtpd.auth_threads}). Each client IP is held to its own share
+ * ({@code smtpd.client_connection_limit}, {@code smtpd.client_connection_rate_limit}) before the
+ * global {@code smtpd.max_connections}, so a flood from one address does not lock out the others.
  * Thread-safe; {@link #start()} once, {@link #close()} to stop accepting and drop open sessions.
  */
 public final class SubmissionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SubmissionServer.class);
-    /** How long a failed AUTH waits before answering 535. */
+    /** How long a client's first failed AUTH waits before answering 535 (doubled for each of its recent failures, up to 16 times). */
     public static final Duration AUTH_FAILURE_DELAY = Duration.ofSeconds(1);
 
     private final HostPort listen;
@@ -67,9 +72,13 @@ public final class SubmissionServer implements AutoCloseable {
         this.maxConnections = config.get(OutflowKeys.SMTPD_MAX_CONNECTIONS);
         this.intake = intake;
         this.queue = queue;
+        RelayNetworks relay = RelayNetworks.parse(config.get(OutflowKeys.SMTPD_RELAY_NETWORKS));
+        ClientLimits limits = new ClientLimits(config.get(OutflowKeys.SMTPD_CLIENT_CONNECTION_LIMIT), config.get(OutflowKeys.SMTPD_CLIENT_CONNECTION_RATE_LIMIT),
+                config.get(OutflowKeys.SMTPD_CLIENT_AUTH_FAILURE_LIMIT), config.get(OutflowKeys.SMTPD_CLIENT_AUTH_FAILURE_WINDOW), relay, clock);
+        PasswordChecks passwords = PasswordChecks.forFile(config.get(OutflowKeys.SMTPD_USERS), config.get(OutflowKeys.SMTPD_AUTH_THREADS));
         this.settings = new SmtpdSettings(intake.me(), intake.maxMessageBytes(), config.get(OutflowKeys.SMTPD_MAX_RECIPIENTS),
                 config.get(OutflowKeys.SMTPD_TIMEOUT), config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT), config.get(OutflowKeys.SMTPD_AUTH_REQUIRES_TLS),
-                RelayNetworks.parse(config.get(OutflowKeys.SMTPD_RELAY_NETWORKS)), UsersFile.load(config.get(OutflowKeys.SMTPD_USERS)),
+                relay, passwords, limits, config.get(OutflowKeys.SMTPD_JUNK_COMMAND_LIMIT), config.get(OutflowKeys.SMTPD_MAX_SESSION_TIME),
                 tls, authFailureDelay, clock);
     }
 
@@ -86,7 +95,7 @@ public final class SubmissionServer implements AutoCloseable {
         server = ss;
         watchdog = new Watchdog(settings.timeout());
         acceptor = Thread.ofPlatform().daemon().name("smtpd-accept").start(this::acceptLoop);
-        log.info("SMTP submission listening on {} (users: {}, relay networks: {})", address(), settings.users().size(),
+        log.info("SMTP submission listening on {} (users: {}, relay networks: {})", address(), settings.passwords().userCount(),
                 settings.relayNetworks().isEmpty() ? "none" : "set");
         return this;
     }
@@ -115,9 +124,18 @@ public final class SubmissionServer implements AutoCloseable {
                 if (server.isClosed()) return;
                 continue;
             }
+            InetAddress client = socket.getInetAddress();
+            // The client's own limits first: a flooding address is refused before it takes global slots.
+            String limited = settings.limits().admit(client);
+            if (limited != null) {
+                Thread.ofVirtual().name("smtpd-busy").start(() -> refuse(socket,
+                        "421 4.7.0 " + settings.me() + " Error: " + limited + " from " + client.getHostAddress()));
+                continue;
+            }
             if (open.incrementAndGet() > maxConnections) {
                 open.decrementAndGet();
-                Thread.ofVirtual().name("smtpd-busy").start(() -> refuse(socket));
+                settings.limits().release(client);
+                Thread.ofVirtual().name("smtpd-busy").start(() -> refuse(socket, "421 4.3.2 " + settings.me() + " All server ports are busy"));
                 continue;
             }
             sockets.add(socket);
@@ -133,6 +151,7 @@ public final class SubmissionServer implements AutoCloseable {
         } finally {
             sockets.remove(socket);
             open.decrementAndGet();
+            settings.limits().release(socket.getInetAddress());
             try {
                 socket.close();
             } catch (IOException ignored) {
@@ -141,9 +160,9 @@ public final class SubmissionServer implements AutoCloseable {
         }
     }
 
-    private void refuse(Socket socket) {
+    private void refuse(Socket socket, String reply) {
         try (socket; OutputStream out = socket.getOutputStream()) {
-            out.write(("421 4.7.0 " + settings.me() + " Too many connections, try again later\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
         } catch (IOException ignored) {
             // the client left already
@@ -167,6 +186,7 @@ public final class SubmissionServer implements AutoCloseable {
             }
         }
         if (watchdog != null) watchdog.close();
+        settings.passwords().close();
         if (acceptor != null) {
             try {
                 acceptor.join(5000);

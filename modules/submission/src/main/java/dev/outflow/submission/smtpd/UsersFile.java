@@ -26,16 +26,21 @@ import javax.crypto.spec.PBEKeySpec;
  * The SMTP AUTH users ({@code smtpd.users}): one {@code name:hash} per line, where hash is
  * {@code pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>} (PBKDF2WithHmacSHA256, 32-byte
  * key). Blank lines and lines starting with {@code #} are ignored. A line without such a hash
- * (e.g. a plain-text password) is refused at load with a {@link ConfigException} naming the file
- * and line. A missing file means no users.
+ * (e.g. a plain-text password), or a hash of fewer than {@link #MIN_ITERATIONS} iterations, is
+ * refused by {@link #load} with a {@link ConfigException} naming the file, line and user. A missing
+ * file means no users.
  *
- * <p>{@link #verify} is thread-safe. PBKDF2 is deliberately slow, so a verified (user, password)
- * pair is remembered as a salted SHA-256 digest for the life of the process; a changed file needs
- * a restart. {@link #add} rewrites (sorted by name) the file atomically (mode 600 where POSIX permissions exist).
+ * <p>{@link #verify} is thread-safe and deliberately slow (PBKDF2): the listener runs it on its
+ * small password-check pool, never on a connection thread. A verified (user, password) pair is
+ * remembered as a salted SHA-256 digest for the life of this snapshot; the listener loads a new
+ * snapshot when the file changes. {@link #add} and {@link #remove} rewrite (sorted by name) the file
+ * atomically (mode 600 where POSIX permissions exist).
  */
 public final class UsersFile {
-    /** Iterations for new hashes (OWASP 2023 suggests 600,000 for PBKDF2-HMAC-SHA256; the first login per process pays it once). */
-    public static final int DEFAULT_ITERATIONS = 310_000;
+    /** Iterations for new hashes: OWASP's 2023 figure for PBKDF2-HMAC-SHA256 (the first login per user and snapshot pays it once). */
+    public static final int DEFAULT_ITERATIONS = 600_000;
+    /** Stored hashes with fewer iterations are refused at load: they fall to offline guessing too quickly. */
+    public static final int MIN_ITERATIONS = 100_000;
     private static final String SCHEME = "pbkdf2-sha256";
     private static final int KEY_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -63,6 +68,18 @@ public final class UsersFile {
      * @throws ConfigException naming the file and line of a malformed or plain-text entry, or when unreadable
      */
     public static UsersFile load(Path file) {
+        return read(file, true);
+    }
+
+    /**
+     * Reads the file for {@link #add} or {@link #remove}: hashes below {@link #MIN_ITERATIONS} are
+     * kept as they are (so that they can be replaced one by one), everything else is checked as by {@link #load}.
+     */
+    public static UsersFile edit(Path file) {
+        return read(file, false);
+    }
+
+    private static UsersFile read(Path file, boolean strict) {
         Map<String, Hash> users = new ConcurrentHashMap<>();
         if (file == null || !Files.exists(file)) return new UsersFile(file, users);
         List<String> lines;
@@ -83,7 +100,13 @@ public final class UsersFile {
                 throw new ConfigException(OutflowKeys.SMTPD_USERS.name(), where + ": user '" + name
                         + "' has no " + SCHEME + " hash (plain-text passwords are refused); set it with 'outflow users add " + name + " --password-stdin'");
             }
-            users.put(name, decode(value, where));
+            Hash h = decode(value, where);
+            if (strict && h.iterations() < MIN_ITERATIONS) {
+                throw new ConfigException(OutflowKeys.SMTPD_USERS.name(), where + ": user '" + name + "' has a hash of " + h.iterations()
+                        + " PBKDF2 iterations, fewer than the minimum " + MIN_ITERATIONS + "; set a new password with 'outflow users add "
+                        + name + " --password-stdin'");
+            }
+            users.put(name, h);
         }
         return new UsersFile(file, users);
     }
@@ -115,12 +138,26 @@ public final class UsersFile {
     public synchronized void add(String name, char[] password, int iterations) {
         checkName(name);
         if (password.length == 0) throw new IllegalArgumentException("empty password");
+        if (iterations < MIN_ITERATIONS) throw new IllegalArgumentException("at least " + MIN_ITERATIONS + " PBKDF2 iterations, not " + iterations);
         if (file == null) throw new IllegalStateException("no users file");
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
         users.put(name, new Hash(iterations, salt, pbkdf2(password, salt, iterations)));
         verified.remove(name);
         write();
+    }
+
+    /**
+     * Removes a user and rewrites the file; false when there was no such user (nothing written).
+     *
+     * @throws UncheckedIOException when the file cannot be written
+     */
+    public synchronized boolean remove(String name) {
+        if (file == null) throw new IllegalStateException("no users file");
+        if (users.remove(name) == null) return false;
+        verified.remove(name);
+        write();
+        return true;
     }
 
     /** True when the user exists and the password matches. Takes about as long for unknown users. */

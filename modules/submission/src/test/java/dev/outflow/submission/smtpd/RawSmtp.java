@@ -23,7 +23,14 @@ final class RawSmtp implements AutoCloseable {
     private OutputStream out;
 
     RawSmtp(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(null, port);
+    }
+
+    /** A client whose socket is bound to {@code from} (e.g. 127.0.0.10: every 127/8 address is local), or any address when null. */
+    RawSmtp(String from, int port) throws IOException {
+        socket = new Socket();
+        if (from != null) socket.bind(new java.net.InetSocketAddress(from, 0));
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
@@ -107,7 +114,12 @@ final class RawSmtp implements AutoCloseable {
 
     /** Greeting, EHLO, STARTTLS, EHLO, AUTH PLAIN as alice. */
     static RawSmtp authenticated(int port) throws Exception {
-        RawSmtp c = new RawSmtp(port);
+        return authenticated(null, port);
+    }
+
+    /** As {@link #authenticated(int)}, from a given local address. */
+    static RawSmtp authenticated(String from, int port) throws Exception {
+        RawSmtp c = new RawSmtp(from, port);
         c.last();
         c.ehlo();
         c.startTls();

@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * A submission listener on an ephemeral loopback port with a fake queue, a users file holding
- * {@code alice}/{@code secret} (cheap PBKDF2 iterations), and a self-signed certificate in a temp data dir.
+ * {@code alice}/{@code secret} (the fewest PBKDF2 iterations accepted), and a self-signed certificate in a temp data dir.
  */
 final class SmtpFixture implements AutoCloseable {
     static final String USER = "alice";
@@ -27,7 +27,7 @@ final class SmtpFixture implements AutoCloseable {
 
     private SmtpFixture(Path dir, Map<String, String> settings, List<OutboundPlugin> plugins, Duration authDelay) throws IOException {
         Path users = dir.resolve("smtpd.users");
-        UsersFile.load(users).add(USER, PASSWORD.toCharArray(), 1000);
+        UsersFile.load(users).add(USER, PASSWORD.toCharArray(), UsersFile.MIN_ITERATIONS);
         Map<String, String> s = new HashMap<>();
         s.put("me", "outflow.test");
         s.put("data.dir", dir.resolve("data").toString());
@@ -49,6 +49,15 @@ final class SmtpFixture implements AutoCloseable {
 
     static SmtpFixture start(Path dir, Map<String, String> settings, List<OutboundPlugin> plugins) throws IOException {
         return new SmtpFixture(dir, settings, plugins, SubmissionServer.AUTH_FAILURE_DELAY);
+    }
+
+    /** With a short AUTH failure delay, for tests that fail many logins. */
+    static SmtpFixture startWithAuthDelay(Path dir, Map<String, String> settings, Duration authDelay) throws IOException {
+        return new SmtpFixture(dir, settings, List.of(), authDelay);
+    }
+
+    Path usersFile() {
+        return Path.of(config.get(dev.outflow.core.config.OutflowKeys.SMTPD_USERS).toString());
     }
 
     int port() {

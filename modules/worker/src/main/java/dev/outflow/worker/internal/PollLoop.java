@@ -364,7 +364,9 @@ public final class PollLoop implements Runnable {
         applyPauses(true);
         for (PartitionWindow w : windows.values()) withdrawWaiting(w);
         long deadline = System.nanoTime() + s.shutdownTimeout().toNanos();
-        while (dispatcher.running() > 0 && System.nanoTime() < deadline) {
+        // Not dispatcher.running(): a delivery thread frees its slot just before it reports the job
+        // done, so "none running" can be seen while a finished job is not yet collected.
+        while (running(windows.values()) && System.nanoTime() < deadline) {
             applyPauses(true);
             consumer.poll(Duration.ofMillis(pollMillis()));
             drainCompletions(0);
@@ -485,12 +487,14 @@ public final class PollLoop implements Runnable {
             commits.flush(remainingOrMin(deadline), consumer::groupMetadata);
         }
 
-        private boolean running(List<PartitionWindow> leaving) {
-            for (PartitionWindow w : leaving) {
-                for (Job j : w.jobs()) if (j.state == Job.State.RUNNING) return true;
-            }
-            return false;
+    }
+
+    /** True while a job of these windows is delivering (its completion not yet collected). */
+    private static boolean running(Collection<PartitionWindow> windows) {
+        for (PartitionWindow w : windows) {
+            for (Job j : w.jobs()) if (j.state == Job.State.RUNNING) return true;
         }
+        return false;
     }
 
     // --- control from other threads

@@ -13,9 +13,9 @@ import javax.net.ssl.SSLSocket;
 /**
  * The byte level of one SMTP server connection: buffered reads of command lines and of DATA
  * (dot-unstuffing, strict CRLF), buffered replies flushed only when the client has nothing more
- * pipelined (RFC 2920), the STARTTLS upgrade, and the idle deadline that the {@link Watchdog}
- * enforces (no per-read socket timeout). Used by one session thread; only {@link #deadline} and
- * {@link #expire()} are touched by the watchdog.
+ * pipelined (RFC 2920), the STARTTLS upgrade, and the deadline that the {@link Watchdog} enforces
+ * (no per-read socket timeout): the idle timeout, but never past the end of the session's lifetime.
+ * Used by one session thread; only {@link #deadline} and {@link #expire()} are touched by the watchdog.
  */
 final class SmtpConnection implements AutoCloseable {
     /** Outcome of reading DATA. */
@@ -32,6 +32,7 @@ final class SmtpConnection implements AutoCloseable {
 
     private final Socket raw;
     private final long timeoutNanos;
+    private final long sessionEnd;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -45,10 +46,11 @@ final class SmtpConnection implements AutoCloseable {
     volatile long deadline;
     private volatile boolean expired;
 
-    SmtpConnection(Socket raw, long timeoutNanos) throws IOException {
+    SmtpConnection(Socket raw, long timeoutNanos, long lifetimeNanos) throws IOException {
         this.raw = raw;
         this.socket = raw;
         this.timeoutNanos = timeoutNanos;
+        this.sessionEnd = System.nanoTime() + lifetimeNanos;
         this.in = raw.getInputStream();
         this.out = raw.getOutputStream();
         raw.setTcpNoDelay(true);
@@ -71,9 +73,15 @@ final class SmtpConnection implements AutoCloseable {
         return expired;
     }
 
-    /** Restarts the idle clock. */
+    /** True once the session has lived its maximum time. */
+    boolean lifetimeOver() {
+        return System.nanoTime() - sessionEnd >= 0;
+    }
+
+    /** Restarts the idle clock (never beyond the end of the session's lifetime). */
     void touch() {
-        deadline = System.nanoTime() + timeoutNanos;
+        long idle = System.nanoTime() + timeoutNanos;
+        deadline = idle - sessionEnd < 0 ? idle : sessionEnd;
     }
 
     /** Stops the idle clock while the server works (e.g. waits for the broker), which is bounded elsewhere. */

@@ -8,8 +8,10 @@ import dev.outflow.core.intake.IntakeRequest;
 import dev.outflow.core.intake.Origin;
 import dev.outflow.submission.OutboundQueue;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One SMTP submission session on its own (virtual) thread: the command loop, AUTH and relay
  * policy, the envelope, and DATA; complete messages go to the {@link MessageAcceptor} (intake,
- * then the {@link OutboundQueue}), which decides the final reply. Not thread-safe: one thread per session.
+ * then the {@link OutboundQueue}), which decides the final reply. Per-session limits (errors, junk
+ * commands, AUTH failures, lifetime) are enforced here; per-client ones through {@link ClientLimits}.
+ * Not thread-safe: one thread per session.
  */
 public final class SmtpSession implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
@@ -39,11 +43,13 @@ public final class SmtpSession implements Runnable {
     private final SmtpConnection conn;
     private final boolean relayNetwork;
     private final MessageBuffer buffer = new MessageBuffer();
+    private final InetAddress client;
 
     private String helo;
     private boolean esmtp;
     private String user;
     private int errors;
+    private int junk;
     private int authFailures;
     // the transaction
     private String mailFrom;
@@ -60,8 +66,9 @@ public final class SmtpSession implements Runnable {
         this.intake = intake;
         this.acceptor = new MessageAcceptor(intake, queue, settings.queueWait());
         this.watchdog = watchdog;
-        this.conn = new SmtpConnection(socket, settings.timeout().toNanos());
-        this.relayNetwork = settings.relayNetworks().contains(socket.getInetAddress());
+        this.conn = new SmtpConnection(socket, settings.timeout().toNanos(), settings.maxSessionTime().toNanos());
+        this.client = socket.getInetAddress();
+        this.relayNetwork = settings.relayNetworks().contains(client);
     }
 
     @Override
@@ -127,19 +134,28 @@ public final class SmtpSession implements Runnable {
             case "RSET" -> {
                 reset();
                 conn.reply("250 2.0.0 Ok");
+                return junk();
             }
-            case "NOOP" -> conn.reply("250 2.0.0 Ok");
+            case "NOOP" -> {
+                conn.reply("250 2.0.0 Ok");
+                return junk();
+            }
             case "QUIT" -> {
                 conn.reply("221 2.0.0 Bye");
                 return false;
             }
-            case "VRFY" -> conn.reply("252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery");
-            case "HELP" -> conn.reply("214 2.0.0 See RFC 5321");
+            case "VRFY" -> {
+                conn.reply("252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery");
+                return junk();
+            }
+            case "HELP" -> {
+                conn.reply("214 2.0.0 See RFC 5321");
+                return junk();
+            }
             default -> {
                 return error("500 5.5.2 Command not recognized");
             }
         }
-        return true;
     }
 
     private boolean hello(boolean ehlo, String args) throws IOException {
@@ -186,6 +202,7 @@ public final class SmtpSession implements Runnable {
         if (mailFrom != null) return error("503 5.5.1 AUTH not allowed during a mail transaction");
         if (!authAllowed()) return error("538 5.7.11 Encryption required for requested authentication mechanism");
         if (args.isEmpty()) return error("501 5.5.4 Syntax: AUTH mechanism");
+        if (s.limits().authBlocked(client)) return error("450 4.7.1 Error: too many AUTH commands from " + client.getHostAddress());
         SmtpAuth.Outcome o;
         try {
             o = SmtpAuth.exchange(conn, args);
@@ -193,16 +210,33 @@ public final class SmtpSession implements Runnable {
             return error("500 5.5.2 Line too long");
         }
         if (o == null) return false;
-        if (o.reply() == null && s.users().verify(o.user(), o.password())) {
-            user = o.user();
-            conn.reply("235 2.7.0 Authentication successful");
-            return true;
-        }
         if (o.reply() != null && !o.reply().startsWith("535")) return error(o.reply());
+        PasswordChecks.Result checked = PasswordChecks.Result.BAD;
+        if (o.reply() == null) {
+            conn.flush();
+            conn.pauseClock();                                  // the check is bounded by the pool, not by the client
+            try {
+                checked = s.passwords().check(o.user(), o.password());
+            } finally {
+                conn.touch();
+            }
+        }
+        switch (checked) {
+            case OK -> {
+                user = o.user();
+                conn.reply("235 2.7.0 Authentication successful");
+                return true;
+            }
+            case BUSY, UNAVAILABLE -> {
+                return error("454 4.7.0 Temporary authentication failure, try again later");
+            }
+            case BAD -> { }
+        }
         authFailures++;
+        Duration delay = s.limits().authFailed(client, s.authFailureDelay());
         conn.flush();
         conn.pauseClock();
-        Thread.sleep(s.authFailureDelay().toMillis());        // a virtual thread: other sessions go on
+        Thread.sleep(delay.toMillis());        // a virtual thread: other sessions go on
         conn.touch();
         conn.reply("535 5.7.8 Authentication credentials invalid");
         if (authFailures >= MAX_AUTH_FAILURES) {
@@ -327,10 +361,12 @@ public final class SmtpSession implements Runnable {
         DataScanner scan = new DataScanner();
         switch (conn.readData(buffer, s.maxMessageBytes(), scan)) {
             case EOF -> {
+                buffer.release();
                 sayTimeoutIfExpired();
                 return false;
             }
             case BARE_LINE_END -> {
+                buffer.release();
                 // The client's idea of the end of data is unknown: answer and hang up (SMTP smuggling defence).
                 conn.reply("554 5.6.0 Bare CR or LF in message data; lines must end with CRLF");
                 conn.closeAfterReply(64 << 10, 1000);
@@ -340,6 +376,7 @@ public final class SmtpSession implements Runnable {
                 conn.reply("552 5.3.4 Message size exceeds fixed limit of " + s.maxMessageBytes() + " bytes");
                 conn.flush();
                 reset();
+                buffer.release();
                 if (conn.discardRestOfData(scan, DRAIN_BYTES, DRAIN_MILLIS)) return true;
                 conn.closeAfterReply(0, 0);
                 return false;
@@ -354,7 +391,7 @@ public final class SmtpSession implements Runnable {
     private boolean deliver(String id) throws IOException, InterruptedException {
         String origin = user != null ? user : conn.remoteAddress().getHostAddress();
         DsnRequest dsn = dsnRet == null && dsnEnvid == null && dsnRcpts.isEmpty() ? null : new DsnRequest(dsnRet, dsnEnvid, dsnRcpts, false);
-        IntakeRequest request = new IntakeRequest(id, mailFrom, List.copyOf(rcpts), buffer.toByteArray(), Map.of(), Origin.smtp(origin), dsn);
+        IntakeRequest request = new IntakeRequest(id, mailFrom, List.copyOf(rcpts), buffer.take(), Map.of(), Origin.smtp(origin), dsn);
         reset();
         conn.pauseClock();
         try {
@@ -367,7 +404,9 @@ public final class SmtpSession implements Runnable {
     }
 
     private void sayTimeoutIfExpired() throws IOException {
-        if (conn.expired()) conn.reply("421 4.4.2 " + s.me() + " Error: timeout exceeded");
+        if (!conn.expired()) return;
+        if (conn.lifetimeOver()) conn.reply("421 4.4.2 " + s.me() + " Error: session time limit exceeded");
+        else conn.reply("421 4.4.2 " + s.me() + " Error: timeout exceeded");
     }
 
     private boolean authAllowed() {
@@ -387,11 +426,26 @@ public final class SmtpSession implements Runnable {
     /** Sends an error reply; false (end the session) after too many errors. */
     private boolean error(String reply) throws IOException {
         conn.reply(reply);
+        return countError();
+    }
+
+    /** Counts an error; at the limit says 421 (Postfix's words) and answers false: end the session. */
+    private boolean countError() throws IOException {
         if (++errors >= MAX_ERRORS) {
-            conn.reply("421 4.7.0 " + s.me() + " Too many errors, closing connection");
+            conn.reply("421 4.7.0 " + s.me() + " Error: too many errors");
             return false;
         }
         return true;
+    }
+
+    /** A command that moves no mail (Postfix's junk): beyond the limit each one counts as an error. */
+    private boolean junk() throws IOException {
+        return ++junk <= s.junkLimit() || countError();
+    }
+
+    /** Bytes the message buffer holds now (tests: no large buffer outlives its message). */
+    int bufferCapacity() {
+        return buffer.capacity();
     }
 
     private static long parseSize(String v) {

@@ -21,7 +21,7 @@ class DataScannerTest {
             pos += s.scan(b, pos, to, sink);
             if (s.state != DataScanner.END && s.state != DataScanner.BAD && pos < to) throw new AssertionError("scanner stopped early");
         }
-        return new Result(s.state, new String(sink.toByteArray(), UTF_8), pos);
+        return new Result(s.state, new String(sink.take(), UTF_8), pos);
     }
 
     @Test
