@@ -10,8 +10,6 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.router.SubmissionRouter;
 import dev.outflow.testkit.kafka.KafkaTestCluster;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,22 +29,8 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = Main.execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private String[] withKafka(String prefix, String... args) {
@@ -67,12 +51,12 @@ class CommandLineTest {
     @Test
     void sendQueuesOneRecordPerDomainThroughTheRouterAndPrintsTheId() {
         String prefix = kafka.uniqueName("cli") + ".";
-        Run topics = run(withKafka(prefix, "topics", "create"));
+        CliRun topics = run(withKafka(prefix, "topics", "create"));
         assertThat(topics.exit()).as(topics.err()).isZero();
         assertThat(topics.out()).contains(prefix + "outbound").contains("created");
         assertThat(run(withKafka(prefix, "topics", "create")).out()).as("idempotent").doesNotContain("created").contains("exists");
 
-        Run send;
+        CliRun send;
         try (SubmissionRouter r = router(prefix)) {
             send = run(withKafka(prefix, "send", "--from", "alice@example.com", "--to", "bob@Example.ORG,carol@example.org",
                     "--to", "dave@bücher.example", "--subject", "Grüße", "--body", "hello\nworld"));
@@ -95,7 +79,7 @@ class CommandLineTest {
             assertThat(text).contains("Message-ID: <").contains("Date: ").contains("MIME-Version: 1.0").contains("\r\n\r\n");
         });
 
-        Run status = run(withKafka(prefix, "status"));
+        CliRun status = run(withKafka(prefix, "status"));
         assertThat(status.exit()).as(status.err()).isZero();
         assertThat(status.out()).containsPattern(java.util.regex.Pattern.quote(prefix + "outbound") + "\\s+2 waiting");
     }
@@ -106,7 +90,7 @@ class CommandLineTest {
         assertThat(run(withKafka(prefix, "topics", "create")).exit()).isZero();
         Path eml = dir.resolve("msg.eml");
         Files.writeString(eml, "From: a@example.com\r\nTo: b@example.net\r\nSubject: file\r\n\r\nbody\r\n");
-        Run send;
+        CliRun send;
         try (SubmissionRouter r = router(prefix)) {
             send = run(withKafka(prefix, "send", "--from", "a@example.com", "--to", "b@example.net", "--file", eml.toString()));
         }
@@ -121,7 +105,7 @@ class CommandLineTest {
     void badAddressIsAClearErrorNotAStackTrace() {
         String prefix = kafka.uniqueName("clibad") + ".";
         assertThat(run(withKafka(prefix, "topics", "create")).exit()).isZero();
-        Run send;
+        CliRun send;
         try (SubmissionRouter r = router(prefix)) {
             send = run(withKafka(prefix, "send", "--from", "alice@example.com", "--to", "not-an-address", "--body", "x"));
         }
@@ -132,11 +116,11 @@ class CommandLineTest {
 
     @Test
     void badConfigExitsWithTwoNamingTheKey() {
-        Run r = run("config", "--set", "outbound.concurrency_max=lots");
+        CliRun r = run("config", "--set", "outbound.concurrency_max=lots");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("outbound.concurrency_max").contains("'lots' is not an integer");
 
-        Run unknown = run("status", "--set", "outbound.concurency_max=5");
+        CliRun unknown = run("status", "--set", "outbound.concurency_max=5");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("outbound.concurency_max: unknown key");
 
@@ -145,7 +129,7 @@ class CommandLineTest {
 
     @Test
     void configPrintsEveryKeyWithItsOrigin() {
-        Run r = run("config", "--set", "outbound.concurrency_max=7");
+        CliRun r = run("config", "--set", "outbound.concurrency_max=7");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("outbound.concurrency_max = 7").contains("from --set")
                 .contains("outbound.enable_tls = true").contains("hot-reloaded").contains("OUTFLOW_DNS_SERVERS");
@@ -153,7 +137,7 @@ class CommandLineTest {
 
     @Test
     void shippedExampleConfigIsWhatConfigExamplePrintsAndParses() throws Exception {
-        Run r = run("config", "--example");
+        CliRun r = run("config", "--example");
         assertThat(r.exit()).isZero();
         Path shipped = Path.of("../../config/outflow.properties.example");
         assertThat(Files.readString(shipped)).as("config/outflow.properties.example is stale: regenerate it with"
@@ -162,26 +146,26 @@ class CommandLineTest {
         Path all = dir.resolve("all.properties");
         Files.writeString(all, r.out().lines().filter(l -> l.matches("#[a-z][a-z0-9_.]*=.*") && !l.startsWith("#kafka.client."))
                 .map(l -> l.substring(1)).collect(Collectors.joining("\n")));
-        Run check = run("config", "--check", "--config", all.toString());
+        CliRun check = run("config", "--check", "--config", all.toString());
         assertThat(check.exit()).as(check.err()).isZero();
     }
 
     @Test
     void configRedactsSecretsAndVersionNamesTheCommit() {
-        Run r = run("config", "--set", "kafka.client.sasl.jaas.config=ScramLoginModule required username=\"u\" password=\"hunter2\";",
+        CliRun r = run("config", "--set", "kafka.client.sasl.jaas.config=ScramLoginModule required username=\"u\" password=\"hunter2\";",
                 "--set", "schema.registry.url=https://bob:hunter2@registry.example:8081");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).doesNotContain("hunter2").contains("kafka.client.sasl.jaas.config = [redacted]")
                 .contains("https://[redacted]@registry.example:8081");
 
-        Run v = run("--version");
+        CliRun v = run("--version");
         assertThat(v.exit()).isZero();
         assertThat(v.out()).containsPattern("outflow \\S+, commit [0-9a-f]{7,}");
     }
 
     @Test
     void commandsWithoutKafkaSayWhereTheyLooked() {
-        Run r = run("status", "--set", "data.dir=" + dir);
+        CliRun r = run("status", "--set", "data.dir=" + dir);
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("kafka.bootstrap.servers is unset").contains(dir.toString());
     }

@@ -3,8 +3,6 @@ package dev.outflow.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outflow.testkit.kafka.KafkaTestCluster;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,28 +17,14 @@ class DkimCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = Main.execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void keygenWritesThePrivateKeyForOwnerOnlyAndPrintsTheRecord() throws Exception {
         Path keys = dir.resolve("dkim");
-        Run r = run("dkim", "keygen", "example.com", "s2026", "--algorithm", "ed25519", "--set", "dkim.keys_dir=" + keys);
+        CliRun r = run("dkim", "keygen", "example.com", "s2026", "--algorithm", "ed25519", "--set", "dkim.keys_dir=" + keys);
 
         assertThat(r.exit()).as(r.err()).isZero();
         Path key = keys.resolve("example.com/s2026.pem");
@@ -49,10 +33,10 @@ class DkimCommandTest {
         assertThat(r.out()).contains("key written to " + key)
                 .containsPattern("s2026\\._domainkey\\.example\\.com\\. 3600 IN TXT \"v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}=\"");
 
-        Run again = run("dkim", "keygen", "example.com", "s2026", "--set", "dkim.keys_dir=" + keys);
+        CliRun again = run("dkim", "keygen", "example.com", "s2026", "--set", "dkim.keys_dir=" + keys);
         assertThat(again.exit()).isEqualTo(2);
         assertThat(again.err()).contains("exists");
-        Run badAlgorithm = run("dkim", "keygen", "example.com", "s2027", "--algorithm", "dsa", "--set", "dkim.keys_dir=" + keys);
+        CliRun badAlgorithm = run("dkim", "keygen", "example.com", "s2027", "--algorithm", "dsa", "--set", "dkim.keys_dir=" + keys);
         assertThat(badAlgorithm.exit()).isEqualTo(2);
         assertThat(badAlgorithm.err()).contains("unknown DKIM algorithm 'dsa'");
     }
@@ -63,7 +47,7 @@ class DkimCommandTest {
         Files.writeString(bad, "not a key\n");
 
         // A stage that signs (the router; outflow send only submits to it) refuses to start.
-        Run r = run("router", "--set", "topic.prefix=" + kafka.uniqueName("dkimbad") + ".",
+        CliRun r = run("router", "--set", "topic.prefix=" + kafka.uniqueName("dkimbad") + ".",
                 "--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "--set", "dkim.keys_dir=" + dir.resolve("dkim"),
                 "--set", "data.dir=" + dir, "--set", "plugins.dir=" + dir.resolve("plugins"));
 

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outflow.codec.DlqRecords;
 import dev.outflow.codec.topics.Warmup;
 import dev.outflow.testkit.kafka.KafkaTestCluster;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,25 +30,11 @@ class DlqCommandTest {
     Path dir;
     private String prefix;
 
-    record Run(int exit, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = Main.execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private Run dlq(String... args) {
+    private CliRun dlq(String... args) {
         List<String> all = new ArrayList<>(List.of("dlq"));
         all.addAll(List.of(args));
         all.addAll(List.of("--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "--set", "topic.prefix=" + prefix,
@@ -61,7 +45,7 @@ class DlqCommandTest {
     @BeforeEach
     void deadLetters() throws Exception {
         prefix = kafka.uniqueName("dlq") + ".";
-        Run topics = run("topics", "create", "--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "--set", "topic.prefix=" + prefix,
+        CliRun topics = run("topics", "create", "--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "--set", "topic.prefix=" + prefix,
                 "--set", "topic.outbound_partitions=2", "--set", "topic.partitions=2", "--set", "data.dir=" + dir);
         assertThat(topics.exit()).as(topics.err()).isZero();
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -83,7 +67,7 @@ class DlqCommandTest {
 
     @Test
     void listShowsEachDeadLetterWithItsSourceAndReasonAndFilters() {
-        Run all = dlq("list");
+        CliRun all = dlq("list");
         assertThat(all.exit()).as(all.err()).isZero();
         assertThat(all.out()).contains("from " + prefix + "outbound[1]@42  key new.example  undecodable: new")
                 .contains("from " + prefix + "submissions[0]@3  key order-9  no recipients")
@@ -98,7 +82,7 @@ class DlqCommandTest {
 
     @Test
     void replayWritesTheChosenRecordsBackToTheirSourceTopicWithTheDlqHeaders() {
-        Run replay = dlq("replay", "--topic", prefix + "outbound", "--since", "1h");
+        CliRun replay = dlq("replay", "--topic", prefix + "outbound", "--since", "1h");
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("replayed 1 to " + prefix + "outbound").endsWith("1 replayed\n");
 
@@ -115,7 +99,7 @@ class DlqCommandTest {
 
     @Test
     void replayOfEverythingSkipsRecordsFromTopicsNoStageConsumesAndSaysSo() {
-        Run replay = dlq("replay");
+        CliRun replay = dlq("replay");
         assertThat(replay.exit()).isEqualTo(Main.EXIT_RUNTIME);
         assertThat(replay.err()).contains("skipped 0/").contains(": it failed on " + prefix + "delivered, which no stage consumes");
         assertThat(replay.out()).contains("replayed 2 to " + prefix + "outbound", "replayed 1 to " + prefix + "submissions")
@@ -129,7 +113,7 @@ class DlqCommandTest {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
             send(p, RECENT, prefix + "router.retry.5m", 0, 5, "order-10", "{\"retry\":true}", "plugin failed 3 times");
         }
-        Run replay = dlq("replay", "--topic", prefix + "router.retry.5m");
+        CliRun replay = dlq("replay", "--topic", prefix + "router.retry.5m");
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("replayed 1 to " + prefix + "submissions");
         assertThat(kafka.drain(prefix + "submissions", Duration.ofSeconds(10)).stream().filter(r -> !Warmup.isWarmup(r)))
@@ -138,10 +122,10 @@ class DlqCommandTest {
 
     @Test
     void badFiltersAreUsageErrors() {
-        Run since = dlq("list", "--since", "yesterday");
+        CliRun since = dlq("list", "--since", "yesterday");
         assertThat(since.exit()).isEqualTo(Main.EXIT_USAGE);
         assertThat(since.err()).contains("--since: 'yesterday' is neither an instant");
-        Run topic = dlq("replay", "--topic", prefix + "delivered");
+        CliRun topic = dlq("replay", "--topic", prefix + "delivered");
         assertThat(topic.exit()).isEqualTo(Main.EXIT_USAGE);
         assertThat(topic.err()).contains("is not a topic a stage consumes");
     }

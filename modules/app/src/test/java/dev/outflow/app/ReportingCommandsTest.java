@@ -9,8 +9,6 @@ import dev.outflow.avro.RecipientStatus;
 import dev.outflow.codec.Serdes;
 import dev.outflow.core.config.Config;
 import dev.outflow.testkit.kafka.KafkaTestCluster;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,22 +29,8 @@ class ReportingCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int exit = Main.execute(args);
-            return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private List<String> settings(String prefix, int httpPort) {
@@ -88,7 +72,7 @@ class ReportingCommandsTest {
                     .get(30, TimeUnit.SECONDS);
         }
 
-        Run events = run(cli(set, "events", "--from-beginning"));
+        CliRun events = run(cli(set, "events", "--from-beginning"));
         assertThat(events.exit()).as(events.err()).isZero();
         assertThat(events.out().strip().lines().toList()).singleElement().satisfies(line -> assertThat(line)
                 .startsWith("{\"messageId\":\"cli-msg-1\",\"outcome\":\"DELIVERED\"").contains("\"address\":\"ann@example.org\""));
@@ -98,26 +82,26 @@ class ReportingCommandsTest {
                 .startsWith("bob@example.org suppressed until");
         assertThat(run(cli(set, "suppressions", "list")).out()).contains("bob@example.org  manual").contains("complaint");
         assertThat(run(cli(set, "suppressions", "remove", "bob@example.org")).exit()).isZero();
-        Run again = run(cli(set, "suppressions", "remove", "bob@example.org"));
+        CliRun again = run(cli(set, "suppressions", "remove", "bob@example.org"));
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err().strip()).isEqualTo("outflow: bob@example.org is not suppressed");
         assertThat(run(cli(set, "suppressions", "add", "nobody")).exit()).isEqualTo(2);
 
-        Run noApi = run(cli(set, "track", "cli-msg-1"));
+        CliRun noApi = run(cli(set, "track", "cli-msg-1"));
         assertThat(noApi.exit()).isEqualTo(1);
         assertThat(noApi.err()).startsWith("outflow: no reporting API at http://127.0.0.1:" + port);
 
         Config config = Config.of(toMap(set));
         try (Components c = new Components(Context.of(config))) {
             c.reporting();
-            Run track = await().atMost(Duration.ofSeconds(90)).until(() -> run(cli(set, "track", "cli-msg-1")), r -> r.exit() == 0);
+            CliRun track = await().atMost(Duration.ofSeconds(90)).until(() -> run(cli(set, "track", "cli-msg-1")), r -> r.exit() == 0);
             assertThat(track.out()).contains("message cli-msg-1 from <shop@example.com>").contains("ann@example.org  delivered  250 2.0.0")
                     .contains("via mx.example.org [127.0.0.1]");
             assertThat(run(cli(set, "track", "ann@example.org")).out()).contains("message cli-msg-1");
-            Run unknown = run(cli(set, "track", "no-such-id"));
+            CliRun unknown = run(cli(set, "track", "no-such-id"));
             assertThat(unknown.exit()).isEqualTo(1);
             assertThat(unknown.err().strip().lines()).singleElement().asString().startsWith("outflow: no message no-such-id");
-            Run stats = run(cli(set, "stats", "--window", "1h"));
+            CliRun stats = run(cli(set, "stats", "--window", "1h"));
             assertThat(stats.exit()).as(stats.err()).isZero();
             assertThat(stats.out()).contains("example.org");
             assertThat(run(cli(set, "stats", "--domain", "unseen.example")).exit()).isEqualTo(1);
@@ -125,7 +109,7 @@ class ReportingCommandsTest {
 
         List<String> wildcard = new ArrayList<>(set);
         wildcard.replaceAll(k -> k.startsWith("http.listen=") ? "http.listen=0.0.0.0:0" : k);
-        Run open = run(cli(wildcard, "report"));
+        CliRun open = run(cli(wildcard, "report"));
         assertThat(open.exit()).isEqualTo(2);
         assertThat(open.err()).contains("http.token: must be set when http.listen");
     }

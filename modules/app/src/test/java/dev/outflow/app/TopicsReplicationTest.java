@@ -3,8 +3,6 @@ package dev.outflow.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outflow.testkit.kafka.KafkaTestCluster;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,24 +18,11 @@ class TopicsReplicationTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            return new Run(Main.execute(args), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private Run topicsCreate(String prefix, int rf, int minIsr) {
+    private CliRun topicsCreate(String prefix, int rf, int minIsr) {
         return run("topics", "create", "--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "--set", "topic.prefix=" + prefix,
                 "--set", "topic.outbound_partitions=2", "--set", "topic.partitions=1", "--set", "data.dir=" + dir,
                 "--set", "topic.replication_factor=" + rf, "--set", "topic.min_insync_replicas=" + minIsr);
@@ -46,7 +31,7 @@ class TopicsReplicationTest {
     @Test
     void createdTopicsCarryMinInsyncReplicas() throws Exception {
         String prefix = kafka.uniqueName("isr") + ".";
-        Run r = topicsCreate(prefix, 1, 1);
+        CliRun r = topicsCreate(prefix, 1, 1);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains(prefix + "outbound").contains("replication 1, min.insync.replicas 1");
         ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, prefix + "outbound");
@@ -57,7 +42,7 @@ class TopicsReplicationTest {
 
     @Test
     void minInsyncReplicasAboveTheReplicationFactorIsABadConfiguration() {
-        Run r = topicsCreate(kafka.uniqueName("isrbad") + ".", 1, 2);
+        CliRun r = topicsCreate(kafka.uniqueName("isrbad") + ".", 1, 2);
         assertThat(r.exit()).isEqualTo(Main.EXIT_USAGE);
         assertThat(r.err()).contains("topic.min_insync_replicas: 2 exceeds topic.replication_factor=1");
     }

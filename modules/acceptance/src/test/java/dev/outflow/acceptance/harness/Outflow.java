@@ -123,14 +123,39 @@ public final class Outflow implements AutoCloseable {
 
     /** Runs a one-shot command with {@code stdin} as its standard input. */
     public CommandResult runWithInput(String stdin, String... args) {
+        List<String> cmd = commandLine(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
+        return exec(cmd, dir, childEnv(), stdin, args);
+    }
+
+    /**
+     * Runs a one-shot command the way a user at another shell would: from {@code cwd}, without
+     * {@code --config}, with {@code OUTFLOW_HOME} pointing at this instance's folder (whose
+     * {@code config/outflow.properties} is a copy of the instance's config file).
+     */
+    public CommandResult runFrom(Path cwd, String... args) {
+        try {
+            Files.createDirectories(dir.resolve("config"));
+            Files.copy(configFile, dir.resolve("config/outflow.properties"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(home.resolve("bin/outflow").toString());
+        cmd.addAll(List.of(args));
+        Map<String, String> vars = childEnv();
+        vars.put("OUTFLOW_HOME", dir.toString());
+        return exec(cmd, cwd, vars, null, args);
+    }
+
+    /** Runs a command to completion (120 s at most), its output kept in files of this instance's folder. */
+    private CommandResult exec(List<String> cmd, Path cwd, Map<String, String> vars, String stdin, String... args) {
         int n = ++commands;
         String label = "cmd-" + n + "-" + (args.length == 0 ? "none" : args[0]);
         Path out = dir.resolve(label + ".out");
         Path err = dir.resolve(label + ".err");
-        List<String> cmd = commandLine(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
-        Installation.applyEnv(pb.environment(), childEnv());
+        Installation.applyEnv(pb.environment(), vars);
         try {
             Process p = pb.start();
             CompletableFuture<Void> input = CompletableFuture.runAsync(() -> {
@@ -145,39 +170,6 @@ public final class Outflow implements AutoCloseable {
                 throw new AssertionError("outflow " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT);
             }
             input.join();
-            return new CommandResult(String.join(" ", args), p.exitValue(),
-                    Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
-
-    /**
-     * Runs a one-shot command the way a user at another shell would: from {@code cwd}, without
-     * {@code --config}, with {@code OUTFLOW_HOME} pointing at this instance's folder (whose
-     * {@code config/outflow.properties} is a copy of the instance's config file).
-     */
-    public CommandResult runFrom(Path cwd, String... args) {
-        try {
-            Files.createDirectories(dir.resolve("config"));
-            Files.copy(configFile, dir.resolve("config/outflow.properties"), StandardCopyOption.REPLACE_EXISTING);
-            List<String> cmd = new ArrayList<>();
-            cmd.add(home.resolve("bin/outflow").toString());
-            cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
-            Map<String, String> vars = childEnv();
-            vars.put("OUTFLOW_HOME", dir.toString());
-            Installation.applyEnv(pb.environment(), vars);
-            Path out = Files.createTempFile(dir, "elsewhere", ".out");
-            Path err = Files.createTempFile(dir, "elsewhere", ".err");
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("outflow " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT);
-            }
             return new CommandResult(String.join(" ", args), p.exitValue(),
                     Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
