@@ -5,6 +5,8 @@ import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.Intake;
 import dev.outflow.core.mx.MxResolver;
+import dev.outflow.reporting.Reporting;
+import dev.outflow.reporting.ReportingApi;
 import dev.outflow.scheduler.RetryScheduler;
 import dev.outflow.submission.router.SubmissionRouter;
 import dev.outflow.submission.router.internal.RetryTopics;
@@ -50,6 +52,8 @@ final class Components implements AutoCloseable {
     /** Components whose hot keys follow the config file of {@code loader} (checked every second). */
     Components(Context ctx, ConfigLoader loader) {
         this.ctx = ctx;
+        // Unusable DKIM keys stop the process before any stage starts (exit 2 naming the file).
+        dev.outflow.core.dkim.DkimKeys.fromConfig(ctx.config());
         this.plugins = PluginChain.load(ctx.config());
         this.live = loader == null ? LiveConfig.fixed(ctx.config()) : new LiveConfig(loader, ctx.config());
         this.reloader = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("config-reload").unstarted(r));
@@ -61,8 +65,44 @@ final class Components implements AutoCloseable {
         scheduler();
         worker();
         router();
+        if (ctx.config().get(OutflowKeys.REPORTING_ENABLED)) reporting();
         if (ctx.config().get(OutflowKeys.SMTPD_ENABLED)) smtpd();
         return this;
+    }
+
+    /** Reporting (Kafka Streams) with its JSON API under /api of the HTTP endpoint. */
+    Components reporting() {
+        String token = ctx.config().get(OutflowKeys.HTTP_TOKEN);
+        var listen = ctx.config().get(OutflowKeys.HTTP_LISTEN);
+        if ((token == null || token.isBlank()) && !loopback(listen.host())) {
+            throw new dev.outflow.core.config.ConfigException(OutflowKeys.HTTP_TOKEN.name(),
+                    "must be set when http.listen (" + listen + ") is not a loopback address: /api serves message data");
+        }
+        HttpEndpoint h = http();
+        Reporting reporting = Reporting.fromConfig(ctx.config(), ctx.kafka(), Reporting.advertised(ctx.config(), h.address())).start();
+        started.add(reporting);
+        h.route("/api/", new ReportingApi(reporting, token));
+        h.stage(HealthMonitor.Stage.listener("reporting", () -> switch (reporting.state()) {
+            case "ERROR", "PENDING_ERROR", "NOT_RUNNING", "PENDING_SHUTDOWN" -> "kafka streams " + reporting.state();
+            default -> null;
+        }));
+        metrics.counter("outflow.reporting.events", "reporting", "Events read by this reporting instance.", reporting::events);
+        metrics.counter("outflow.reporting.undecodable", "reporting", "Event records that did not decode (sent to the DLQ).", reporting::undecodable);
+        metrics.counter("outflow.reporting.duplicates", "reporting", "Duplicate events recognised and not counted again.", reporting::duplicates);
+        metrics.counter("outflow.reporting.suppressed", "reporting", "Addresses suppressed after a bad-mailbox bounce.", reporting::suppressedByBounce);
+        metrics.gauge("outflow.reporting.lag", "reporting", "Records of the reporting inputs not yet processed by this instance.", reporting::lag);
+        var a = h.address();
+        lines.add("reporting  tracking, statistics, suppressions on http://" + a.getAddress().getHostAddress() + ":" + a.getPort()
+                + "/api (state in " + Reporting.stateDir(ctx.config()) + ")");
+        return this;
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The health and metrics endpoint, started with the first stage. */

@@ -30,8 +30,20 @@ record Context(Config config, Topics topics, CodecFactory codecs, Map<String, Ob
     }
 
     List<TopicSpec> topicSpecs() {
-        return topics.specs(config.get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS), config.get(OutflowKeys.TOPIC_PARTITIONS),
-                config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR), config.get(OutflowKeys.MAX_MESSAGE_BYTES));
+        int rf = config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR);
+        int minIsr = config.get(OutflowKeys.TOPIC_MIN_INSYNC_REPLICAS);
+        if (minIsr > 0 && rf > 0 && minIsr > rf) {
+            throw new dev.outflow.core.config.ConfigException(OutflowKeys.TOPIC_MIN_INSYNC_REPLICAS.name(),
+                    minIsr + " exceeds topic.replication_factor=" + rf + ": no write could ever be acknowledged");
+        }
+        List<TopicSpec> specs = topics.specs(config.get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS), config.get(OutflowKeys.TOPIC_PARTITIONS),
+                rf, config.get(OutflowKeys.MAX_MESSAGE_BYTES));
+        if (minIsr < 0) return specs;
+        return specs.stream().map(s -> {
+            Map<String, String> configs = new java.util.HashMap<>(s.configs());
+            configs.put("min.insync.replicas", Integer.toString(minIsr));
+            return new TopicSpec(s.name(), s.partitions(), s.replicationFactor(), configs);
+        }).toList();
     }
 
     /** Creates missing topics (idempotent) and returns the names created. */

@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
  * stages, 503 with the reasons when Kafka is unreachable or a stage stopped: a liveness probe),
  * {@code GET /ready} (200 once every stage has joined its consumer group: a readiness probe) and
  * {@code GET /metrics} (Prometheus text format from the process's {@link Metrics} registry).
- * Read-only; nothing here changes state.
+ * Stages may mount routes of their own ({@link #route}), such as reporting's {@code /api}.
  */
 final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
@@ -35,6 +35,11 @@ final class HttpEndpoint implements AutoCloseable {
 
     InetSocketAddress address() {
         return server.getAddress();
+    }
+
+    /** Mounts a handler under a path prefix (e.g. reporting's {@code /api/}); it does its own auth and methods. */
+    void route(String prefix, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(prefix, handler);
     }
 
     void stage(HealthMonitor.Stage stage) {

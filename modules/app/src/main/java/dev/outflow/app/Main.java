@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             UpCommand.class, BrokerCommand.class, WorkerCommand.class, SchedulerCommand.class, SmtpdCommand.class, RouterCommand.class,
             TopicsCommand.class, SendCommand.class, StatusCommand.class, FlushCommand.class,
-            PauseCommand.class, ResumeCommand.class, UsersCommand.class, ConfigCommand.class,
+            PauseCommand.class, ResumeCommand.class, DlqCommand.class, UsersCommand.class, DkimCommand.class, ConfigCommand.class,
+            ReportCommand.class, TrackCommand.class, StatsCommand.class, SuppressionsCommand.class, EventsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

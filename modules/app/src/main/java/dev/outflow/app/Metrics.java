@@ -66,14 +66,35 @@ final class Metrics implements AutoCloseable {
                 .tags("stage", "worker", "result", result).publishPercentileHistogram().register(registry).record(took);
     }
 
-    /** Records the delay of every recipient of a decided attempt, by outcome. */
+    /** Records the delay of every recipient of a decided attempt, and its domain's outcome counts. */
     void decision(DispositionPlan plan) {
+        String d = plan.delivery().domain();
+        domain(d, "delivered", plan.delivered().size());
+        plan.deferred().ifPresent(f -> domain(d, "deferred", f.recipients().size()));
+        plan.bounced().ifPresent(b -> domain(d, "bounced", b.recipients().size()));
         if (plan.delivery().queuedAt() == null) return;
         Duration delay = Duration.between(plan.delivery().queuedAt(), plan.at());
         delay(plan.delivered().size(), "delivered", delay);
         plan.deferred().ifPresent(f -> delay(f.recipients().size(), "deferred", delay));
         delay(plan.dropped().size(), "dropped", delay);
         plan.bounced().ifPresent(b -> delay(b.recipients().size(), "bounced", delay));
+    }
+
+    /**
+     * Per-domain outcome counts, for alerting on one domain's bounce rate. Label values are capped
+     * at {@link #MAX_DOMAIN_LABELS} distinct domains (later ones count under {@code other}) so that
+     * a spammer's random domains cannot blow up the scrape or Prometheus.
+     */
+    static final int MAX_DOMAIN_LABELS = 200;
+    private final java.util.Set<String> labelledDomains = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void domain(String domain, String outcome, int recipients) {
+        if (recipients == 0) return;
+        String label = labelledDomains.contains(domain) || (labelledDomains.size() < MAX_DOMAIN_LABELS && labelledDomains.add(domain))
+                ? domain : "other";
+        io.micrometer.core.instrument.Counter.builder("outflow.domain.recipients")
+                .description("Recipients decided per domain and outcome (domains beyond " + MAX_DOMAIN_LABELS + " count as 'other').")
+                .tags("stage", "worker", "domain", label, "outcome", outcome).register(registry).increment(recipients);
     }
 
     private void delay(int recipients, String outcome, Duration delay) {

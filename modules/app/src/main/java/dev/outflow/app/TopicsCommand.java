@@ -21,8 +21,10 @@ final class TopicsCommand {
             Context ctx = Context.of(options.load());
             List<String> created = ctx.ensureTopics();
             for (var spec : ctx.topicSpecs()) {
-                System.out.printf("%-28s %3d partitions  %s%n", spec.name(), spec.partitions(),
-                        created.contains(spec.name()) ? "created" : "exists");
+                System.out.printf("%-28s %3d partitions  %-7s  replication %s%s%n", spec.name(), spec.partitions(),
+                        created.contains(spec.name()) ? "created" : "exists",
+                        spec.replicationFactor() < 0 ? "broker default" : Integer.toString(spec.replicationFactor()),
+                        spec.configs().containsKey("min.insync.replicas") ? ", min.insync.replicas " + spec.configs().get("min.insync.replicas") : "");
             }
             return 0;
         }

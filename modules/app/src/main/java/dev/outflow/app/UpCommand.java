@@ -11,11 +11,11 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code outflow up}: everything in one process. Starts the embedded broker unless
  * {@code kafka.bootstrap.servers} is set, creates the topics, then the scheduler, the worker, the
- * router and the SMTP submission listener; prints what listens where; on Ctrl-C / SIGTERM stops
+ * router, reporting (unless {@code reporting.enabled=false}) and the SMTP submission listener; prints what listens where; on Ctrl-C / SIGTERM stops
  * them in reverse order (in-flight deliveries finish and are committed) and the broker last.
  */
 @picocli.CommandLine.Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Run everything: embedded broker (unless kafka.bootstrap.servers), topics, scheduler, worker, router, SMTP submission.")
+        description = "Run everything: embedded broker (unless kafka.bootstrap.servers), topics, scheduler, worker, router, reporting, SMTP submission.")
 final class UpCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;

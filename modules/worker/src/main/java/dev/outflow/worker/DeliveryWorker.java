@@ -40,8 +40,10 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -92,9 +94,16 @@ import org.slf4j.LoggerFactory;
  *     to the first delay bucket, in the transaction, and their offsets complete; no event is
  *     published and the deferred hook does not run. The scheduler queues them again when due. A
  *     busy but moving domain is not parked: its partition just waits for the window to drain; a
- *     hot domain is better spread with {@code outbound.domain_shards}.</li>
+ *     hot domain is better spread with {@code outbound.domain_shards}. A delivery that holds back
+ *     finished records of its partition for longer than {@code outbound.partition_hold_timeout}
+ *     is cut short (connection closed, recipients deferred with 451 4.4.7, attempt counted).</li>
+ * <li><b>Memory.</b> While the bytes held (records taken and not committed, decoded copies and
+ *     outputs included) exceed {@code outbound.inflight_bytes} (default a quarter of the heap),
+ *     every partition is paused; records a poll returned beyond the budget are read again later.</li>
  * <li><b>Rebalance, failures.</b> On revoke, the partitions' waiting records are given up and
- *     in-flight ones may finish (up to 15 s) before the completed prefix is committed. A fenced or
+ *     in-flight ones may finish (up to 15 s) before the completed prefix is committed; after that
+ *     the worker never hands offsets of those partitions to a transaction again (a commit refused
+ *     during the rebalance is retried without them). A fenced or
  *     failed producer is replaced; abortable errors (also CONCURRENT_TRANSACTIONS and
  *     OUT_OF_ORDER_SEQUENCE_NUMBER on fresh partitions) abort and re-send the same records; an
  *     outcome record the broker refuses for good (too large for its topic) is replaced by a DLQ
@@ -139,7 +148,7 @@ public final class DeliveryWorker implements AutoCloseable {
         int window = c.get(OutflowKeys.INFLIGHT_PER_PARTITION);
         LoopSettings settings = new LoopSettings(b.topics, workerId, c.get(OutflowKeys.WORKER_COMMIT_INTERVAL), MAX_BATCH,
                 shutdown, shutdown.compareTo(MAX_REVOKE_WAIT) < 0 ? shutdown : MAX_REVOKE_WAIT, window, 2 * window,
-                c.get(OutflowKeys.THROTTLE_DELAY), START_TIMEOUT);
+                c.get(OutflowKeys.THROTTLE_DELAY), START_TIMEOUT, inflightBytes(c), c.get(OutflowKeys.PARTITION_HOLD_TIMEOUT));
         long maxRecord = Topics.maxRecordBytes(c.get(OutflowKeys.MAX_MESSAGE_BYTES));
         Map<String, Object> consumerProps = StageConsumerProps.of(b.kafka, groupId(), "outflow-worker-" + workerId);
         Map<String, Object> producerProps = KafkaClients.producer(b.kafka, transactionalId(), "outflow-worker-" + workerId + "-tx",
@@ -147,7 +156,7 @@ public final class DeliveryWorker implements AutoCloseable {
         BooleanSupplier controlPaused = b.controlPause != null ? b.controlPause : () -> control != null && control.paused();
         this.loop = PollLoop.create(
                 () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                () -> b.producerDecorator.apply(new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())),
                 b.deliverer, b.disposition, b.codecs, DomainShards.from(c), b.config, controlPaused, settings, b.clock,
                 b.deliveredHook);
         this.thread = Thread.ofPlatform().name("outflow-worker-" + workerId).unstarted(loop);
@@ -244,12 +253,16 @@ public final class DeliveryWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             if (control != null) control.close();
-            for (AutoCloseable c : b.owned) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    log.warn("Closing {}: {}", c, e.toString());
-                }
+            closeOwned();
+        }
+    }
+
+    private void closeOwned() {
+        for (AutoCloseable c : b.owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("Closing {}: {}", c, e.toString());
             }
         }
     }
@@ -266,6 +279,7 @@ public final class DeliveryWorker implements AutoCloseable {
         loop.haltNow();
         loop.awaitDone(Duration.ofSeconds(30));
         if (control != null) control.close();
+        closeOwned(); // a dead process leaves no threads behind either (the next test's JVM would carry them)
         return loop.uncommittedAtHalt();
     }
 
@@ -359,12 +373,22 @@ public final class DeliveryWorker implements AutoCloseable {
         counter(registry, "dlq", c, Counters::deadLettered);
         counter(registry, "parked", c, Counters::parked);
         counter(registry, "transactions", c, Counters::transactions);
+        counter(registry, "cut_short", c, Counters::cutShort);
+        counter(registry, "budget_pauses", c, Counters::budgetPauses);
+        Gauge.builder("outflow.worker.inflight_bytes", loop, PollLoop::inflightBytes).tag("worker", workerId)
+                .description("Bytes of records taken and not yet committed, outputs included (outbound.inflight_bytes)").register(registry);
         Gauge.builder("outflow.worker.inflight", loop, PollLoop::inFlight).tag("worker", workerId)
                 .description("Deliveries in progress").register(registry);
     }
 
     private void counter(MeterRegistry registry, String name, Counters c, ToDoubleFunction<Counters> f) {
         FunctionCounter.builder("outflow.worker." + name, c, f).tag("worker", workerId).register(registry);
+    }
+
+    /** {@code outbound.inflight_bytes}, where 0 means a quarter of the maximum heap. */
+    static long inflightBytes(Config c) {
+        long configured = c.get(OutflowKeys.INFLIGHT_BYTES);
+        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().maxMemory() / 4);
     }
 
     private static String defaultWorkerId(Config c) {
@@ -392,6 +416,7 @@ public final class DeliveryWorker implements AutoCloseable {
         private String workerId;
         private BooleanSupplier controlPause;
         private boolean followControl = true;
+        private UnaryOperator<Producer<byte[], byte[]>> producerDecorator = p -> p;
         private java.util.function.BiConsumer<DeliveryResult, java.time.Duration> attempts;
         private final List<AutoCloseable> owned = new ArrayList<>();
 
@@ -469,6 +494,12 @@ public final class DeliveryWorker implements AutoCloseable {
         /** False: ignore the control topic (only {@code outbound.disabled} pauses). */
         public Builder followControlTopic(boolean follow) {
             this.followControl = follow;
+            return this;
+        }
+
+        /** Wraps each transactional producer the worker creates (tests: a broker that answers slowly). */
+        Builder producerDecorator(UnaryOperator<Producer<byte[], byte[]>> decorator) {
+            this.producerDecorator = Objects.requireNonNull(decorator);
             return this;
         }
 

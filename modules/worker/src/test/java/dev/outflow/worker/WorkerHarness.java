@@ -138,12 +138,19 @@ final class WorkerHarness implements AutoCloseable {
         var parts = admin.describeTopics(List.of(topics.outbound())).allTopicNames().get(30, TimeUnit.SECONDS)
                 .get(topics.outbound()).partitions();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (var p : parts) latest.put(new TopicPartition(topics.outbound(), p.partition()), OffsetSpec.latest());
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        for (var p : parts) {
+            latest.put(new TopicPartition(topics.outbound(), p.partition()), OffsetSpec.latest());
+            earliest.put(new TopicPartition(topics.outbound(), p.partition()), OffsetSpec.earliest());
+        }
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> start = admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS);
         long lag = 0;
         for (var e : end.entrySet()) {
+            // A partition that never had a record has no committed offset; its log starts after the
+            // deleted warm-up record, which nobody waits for.
             OffsetAndMetadata c = committed.get(e.getKey());
-            lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+            lag += e.getValue().offset() - Math.max(start.get(e.getKey()).offset(), c == null ? 0 : c.offset());
         }
         return lag;
     }

@@ -22,9 +22,9 @@ public final class Cluster implements AutoCloseable {
     private final List<OutflowProcess> workers = new ArrayList<>();
     private final OutflowProcess smtpd;
 
-    private Cluster(Outflow outflow, int workerCount) {
+    private Cluster(Outflow outflow, int workerCount, boolean embeddedBroker) {
         this.outflow = outflow;
-        this.broker = outflow.start("broker").awaitOutput("broker listening on", START);
+        this.broker = embeddedBroker ? outflow.start("broker").awaitOutput("broker listening on", START) : null;
         outflow.run("topics", "create").requireSuccess();
         this.scheduler = outflow.start("scheduler", http()).awaitOutput("scheduler  ", START);
         for (int i = 1; i <= workerCount; i++) {
@@ -40,7 +40,22 @@ public final class Cluster implements AutoCloseable {
 
     /** Starts broker, topics, scheduler, workers and smtpd, each waited for. */
     public static Cluster start(Outflow outflow, int workers) {
-        return new Cluster(outflow, workers);
+        return new Cluster(outflow, workers, true);
+    }
+
+    /** Topics, scheduler, workers and smtpd against the cluster of {@code kafka.bootstrap.servers} (no broker process). */
+    public static Cluster external(Outflow outflow, int workers) {
+        return new Cluster(outflow, workers, false);
+    }
+
+    /** Every long-running process of this cluster. */
+    public List<OutflowProcess> processes() {
+        List<OutflowProcess> all = new ArrayList<>();
+        if (broker != null) all.add(broker);
+        all.add(scheduler);
+        all.addAll(workers);
+        all.add(smtpd);
+        return all;
     }
 
     public Outflow outflow() {
@@ -84,6 +99,6 @@ public final class Cluster implements AutoCloseable {
         smtpd.stop();
         for (OutflowProcess w : workers) w.stop();
         scheduler.stop();
-        broker.stop();
+        if (broker != null) broker.stop();
     }
 }

@@ -84,9 +84,10 @@ public final class Outflow implements AutoCloseable {
         return configFile;
     }
 
-    /** {@code 127.0.0.1:PORT} of the embedded broker. */
+    /** {@code kafka.bootstrap.servers} when set (an external cluster), else {@code 127.0.0.1:PORT} of the embedded broker. */
     public String bootstrap() {
-        return "127.0.0.1:" + brokerPort;
+        String external = settings.get("kafka.bootstrap.servers");
+        return external != null ? external : "127.0.0.1:" + brokerPort;
     }
 
     public int smtpdPort() {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *   <li>waits until each new partition has a leader, then writes one {@link Warmup} record to each
  *       new partition and waits for its ack (KAFKA-15591: an idempotent producer can lose records
  *       sent right after a topic is created);</li>
+ *   <li>deletes the warm-up records again ({@code Admin.deleteRecords} up to the offset after
+ *       each), so consumers never see them: topics are an API and hold only real records. The
+ *       partition stays warmed (its log start offset has moved); a compacted topic therefore
+ *       needs {@code cleanup.policy=compact,delete} (see {@link Topics#specs}).</li>
  *   <li>commits an offset for a throwaway consumer group (then deletes the group) so
  *       {@code __consumer_offsets} exists before the first real commit.</li>
  * </ol>
@@ -79,7 +84,8 @@ public final class TopicBootstrap {
                 long createdAt = System.nanoTime();
                 Map<String, Integer> partitions = awaitLeaders(admin, created, deadline);
                 long ledAt = System.nanoTime();
-                warm(producerProps, partitions, deadline);
+                Map<TopicPartition, Long> warmups = warm(producerProps, partitions, deadline);
+                hideWarmups(admin, warmups, deadline);
                 LOG.info("Created and warmed topics {} (create {} ms, leaders {} ms, warm-up {} ms)",
                         created.stream().map(TopicSpec::name).toList(), millis(createdAt - start),
                         millis(ledAt - createdAt), millis(System.nanoTime() - ledAt));
@@ -148,7 +154,9 @@ public final class TopicBootstrap {
         }
     }
 
-    private static void warm(Map<String, Object> producerProps, Map<String, Integer> partitions, long deadline)
+    /** Writes the warm-up records and returns the offset each got. */
+    private static Map<TopicPartition, Long> warm(Map<String, Object> producerProps, Map<String, Integer> partitions,
+                                                  long deadline)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, Object> props = new HashMap<>(producerProps);
         props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
@@ -168,8 +176,30 @@ public final class TopicBootstrap {
                     acks.add(producer.send(Warmup.record(topic, p)));
                 }
             });
+            Map<TopicPartition, Long> offsets = new HashMap<>();
             for (Future<RecordMetadata> ack : acks) {
-                ack.get(remaining(deadline), TimeUnit.MILLISECONDS);
+                RecordMetadata m = ack.get(remaining(deadline), TimeUnit.MILLISECONDS);
+                offsets.merge(new TopicPartition(m.topic(), m.partition()), m.offset(), Math::max);
+            }
+            return offsets;
+        }
+    }
+
+    /**
+     * Moves each warmed partition's log start past its warm-up record. Failure is logged, not
+     * thrown: the topics are usable, and every Outflow consumer still skips warm-up records.
+     */
+    private static void hideWarmups(Admin admin, Map<TopicPartition, Long> warmups, long deadline)
+            throws InterruptedException {
+        Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+        warmups.forEach((tp, offset) -> delete.put(tp, RecordsToDelete.beforeOffset(offset + 1)));
+        var futures = admin.deleteRecords(delete).lowWatermarks();
+        for (var e : futures.entrySet()) {
+            try {
+                e.getValue().get(remaining(deadline), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException ex) {
+                LOG.warn("Could not delete the warm-up record of {}: {}", e.getKey(),
+                        ex instanceof ExecutionException ? ex.getCause().toString() : ex.toString());
             }
         }
     }

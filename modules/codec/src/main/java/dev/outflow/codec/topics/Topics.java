@@ -87,6 +87,11 @@ public final class Topics {
         return prefix + "control";
     }
 
+    /** The suppression list: compacted, key = address, JSON value (see {@code SuppressionRecords}). */
+    public String suppressions() {
+        return prefix + "suppressions";
+    }
+
     /** The delay topics, in bucket order. */
     public List<String> delayTopics() {
         return delayBuckets.stream().map(this::delay).toList();
@@ -103,8 +108,8 @@ public final class Topics {
     }
 
     /**
-     * The default specs: {@code outbound} with {@code outboundPartitions}, control with one
-     * partition (compacted; commands stay in order), every other topic with {@code partitions}.
+     * The default specs: {@code outbound} with {@code outboundPartitions}, control and suppressions with one
+     * partition (compacted, never expired; commands stay in order), every other topic with {@code partitions}.
      * All use zstd and {@code max.message.bytes} of {@link #maxRecordBytes(long)}.
      *
      * @param replicationFactor -1 for the broker default
@@ -114,7 +119,11 @@ public final class Topics {
         base.put("compression.type", "zstd");
         base.put("max.message.bytes", Long.toString(Math.min(Integer.MAX_VALUE, maxRecordBytes(maxMessageBytes))));
         Map<String, String> compacted = new HashMap<>(base);
-        compacted.put("cleanup.policy", "compact");
+        // "delete" only so that TopicBootstrap may delete the warm-up record (Kafka refuses
+        // deleteRecords on compact-only topics); with no time or size limit nothing else is deleted.
+        compacted.put("cleanup.policy", "compact,delete");
+        compacted.put("retention.ms", "-1");
+        compacted.put("retention.bytes", "-1");
 
         List<TopicSpec> specs = new ArrayList<>();
         specs.add(new TopicSpec(submissions(), partitions, replicationFactor, base));
@@ -127,6 +136,8 @@ public final class Topics {
         }
         specs.add(new TopicSpec(dlq(), partitions, replicationFactor, base));
         specs.add(new TopicSpec(control(), 1, replicationFactor, compacted));
+        // One partition: every intake process reads the whole list; it is small and changes slowly.
+        specs.add(new TopicSpec(suppressions(), 1, replicationFactor, compacted));
         return List.copyOf(specs);
     }
 

@@ -13,8 +13,10 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * The one record {@link TopicBootstrap} writes to each new partition before real traffic
  * (KAFKA-15591: an idempotent producer can lose records sent right after a topic is created).
  * A warm-up record has the key {@code outflow.warmup} (compacted topics refuse null keys), a null
- * value and the header {@code outflow.warmup=1}; every consumer of Outflow topics skips it with
- * {@link #isWarmup(ConsumerRecord)} before looking at key or value.
+ * value and the header {@code outflow.warmup=1}. {@link TopicBootstrap} deletes it again right
+ * after its ack, so consumers do not see it; Outflow's own consumers still skip it with
+ * {@link #isWarmup(ConsumerRecord)} for topics warmed by older versions, or when that deletion
+ * failed (it is logged).
  *
  * <p>Stateless and thread-safe.
  */

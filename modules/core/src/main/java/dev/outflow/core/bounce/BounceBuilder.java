@@ -3,7 +3,10 @@ package dev.outflow.core.bounce;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.delivery.DsnRequest;
 import dev.outflow.core.delivery.RecipientResult;
+import dev.outflow.core.dkim.DkimException;
+import dev.outflow.core.dkim.DkimSigner;
 import dev.outflow.core.hooks.BounceError;
 import jakarta.activation.DataHandler;
 import jakarta.mail.MessagingException;
@@ -34,6 +37,8 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.eclipse.angus.mail.dsn.DeliveryStatus;
 import org.eclipse.angus.mail.dsn.MultipartReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the delivery status notification (RFC 3464) that tells a sender some recipients failed,
@@ -71,6 +76,7 @@ import org.eclipse.angus.mail.dsn.MultipartReport;
  * {@code contents} = the DSN bytes with CRLF line ends.
  */
 public final class BounceBuilder {
+    private static final Logger log = LoggerFactory.getLogger(BounceBuilder.class);
     /** allowutf8: an SMTPUTF8 sender's address goes into To: as UTF-8 rather than mangled. */
     private static final Session SESSION = Session.getInstance(props("mail.mime.allowutf8", "true"));
     private static final Set<String> FIXED_HEADERS = Set.of("message-id", "date", "auto-submitted", "mime-version");
@@ -82,6 +88,7 @@ public final class BounceBuilder {
     private final BounceTemplate template;
     private final Clock clock;
     private final Supplier<String> ids;
+    private final DkimSigner dkim;
 
     /**
      * @param me              host name for From, Reporting-MTA and Message-ID
@@ -91,6 +98,15 @@ public final class BounceBuilder {
      * @param ids             new message ids for DSNs
      */
     public BounceBuilder(String me, long maxMessageBytes, BounceTemplate template, Clock clock, Supplier<String> ids) {
+        this(me, maxMessageBytes, template, clock, ids, null);
+    }
+
+    /**
+     * @param dkim signs each DSN with the keys of its From domain, else of {@code me} or its
+     *             closest parent domain that has keys; null: DSNs are not signed
+     */
+    public BounceBuilder(String me, long maxMessageBytes, BounceTemplate template, Clock clock, Supplier<String> ids, DkimSigner dkim) {
+        this.dkim = dkim;
         this.me = Objects.requireNonNull(me);
         if (maxMessageBytes <= 0) throw new IllegalArgumentException("maxMessageBytes must be more than 0");
         this.maxMessageBytes = maxMessageBytes;
@@ -104,10 +120,27 @@ public final class BounceBuilder {
         this(me, maxMessageBytes, template, clock, () -> UUID.randomUUID().toString());
     }
 
-    /** From {@code me}, {@code outbound.max_message_bytes} and the {@code outbound.bounce_message} file. */
+    /**
+     * From {@code me}, {@code outbound.max_message_bytes}, the {@code outbound.bounce_message} file
+     * and the DKIM keys.
+     *
+     * @throws dev.outflow.core.config.ConfigException when a DKIM key cannot be used
+     */
     public static BounceBuilder fromConfig(Config config, Clock clock) {
         return new BounceBuilder(config.me(), config.get(OutflowKeys.MAX_MESSAGE_BYTES),
-                BounceTemplate.fromFile(config.get(OutflowKeys.BOUNCE_MESSAGE)), clock);
+                BounceTemplate.fromFile(config.get(OutflowKeys.BOUNCE_MESSAGE)), clock, () -> UUID.randomUUID().toString(),
+                DkimSigner.fromConfig(config, clock));
+    }
+
+    /** A DSN that cannot be signed still goes out: the sender needs to learn of the failure more than a receiver needs the signature. */
+    private byte[] sign(byte[] dsn, String id) {
+        if (dkim == null) return dsn;
+        try {
+            return dkim.sign(dsn, me);
+        } catch (DkimException e) {
+            log.warn("DSN {} goes out unsigned: {}", id, e.getMessage());
+            return dsn;
+        }
     }
 
     /** {@link #build(Delivery, BounceError, Instant)} at the clock's now. */
@@ -131,8 +164,10 @@ public final class BounceBuilder {
         String domain = DsnFields.senderDomain(original.mailFrom());
         String id = ids.get();
         try {
-            byte[] dsn = write(original, error, now, id, original.contents().length + REPORT_OVERHEAD <= maxMessageBytes);
+            boolean whole = original.contents().length + REPORT_OVERHEAD <= maxMessageBytes && (original.dsn() == null || !original.dsn().headersOnly());
+            byte[] dsn = write(original, error, now, id, whole);
             if (dsn.length > maxMessageBytes) dsn = write(original, error, now, id, false);
+            dsn = sign(dsn, id);
             return new Delivery(id, "", List.of(original.mailFrom()), domain, dsn, now, 0, Map.of(), original.id(), null);
         } catch (MessagingException e) {
             throw new IllegalStateException("cannot build DSN for " + original.id() + ": " + e.getMessage(), e);
@@ -181,27 +216,111 @@ public final class BounceBuilder {
     private DeliveryStatus deliveryStatus(Delivery original, BounceError error, Instant now, ZoneId zone)
             throws MessagingException {
         DeliveryStatus ds = new DeliveryStatus();
-        StringBuilder perMessage = new StringBuilder();
-        field(perMessage, "Reporting-MTA", "dns; " + me);
-        if (original.queuedAt() != null) field(perMessage, "Arrival-Date", DsnFields.date(original.queuedAt(), zone));
-        ds.setMessageDSN(fields(perMessage));
+        ds.setMessageDSN(perMessage(original, zone));
         String remote = error.mx() == null ? null : error.mx().exchange();
         String lastAttempt = DsnFields.date(now, zone);
-        for (RecipientResult r : error.bouncedRcpt()) ds.addRecipientDSN(recipient(r, false, remote, lastAttempt));
-        for (RecipientResult r : error.deferredRcpt()) ds.addRecipientDSN(recipient(r, true, remote, lastAttempt));
+        for (RecipientResult r : error.bouncedRcpt()) {
+            ds.addRecipientDSN(recipient(original, r, "failed", DsnFields.status(r, false), remote, lastAttempt));
+        }
+        for (RecipientResult r : error.deferredRcpt()) {
+            ds.addRecipientDSN(recipient(original, r, "failed", DsnFields.status(r, true), remote, lastAttempt));
+        }
         return ds;
     }
 
-    private static InternetHeaders recipient(RecipientResult r, boolean expired, String remote, String lastAttempt)
-            throws MessagingException {
+    private InternetHeaders perMessage(Delivery original, ZoneId zone) throws MessagingException {
+        StringBuilder perMessage = new StringBuilder();
+        if (original.dsn() != null && original.dsn().envid() != null) {
+            field(perMessage, "Original-Envelope-Id", DsnFields.oneLine(DsnRequest.decodeXtext(original.dsn().envid()), 100));
+        }
+        field(perMessage, "Reporting-MTA", "dns; " + me);
+        if (original.queuedAt() != null) field(perMessage, "Arrival-Date", DsnFields.date(original.queuedAt(), zone));
+        return fields(perMessage);
+    }
+
+    private static InternetHeaders recipient(Delivery original, RecipientResult r, String action, String status, String remote,
+                                             String lastAttempt) throws MessagingException {
         StringBuilder h = new StringBuilder(256);
+        DsnRequest.Recipient given = original.dsn() == null ? null : original.dsn().recipients().get(r.address());
+        if (given != null && given.orcpt() != null) {
+            String o = given.orcpt();
+            int semi = o.indexOf(';');
+            field(h, "Original-Recipient", o.substring(0, semi) + "; " + DsnFields.oneLine(DsnRequest.decodeXtext(o.substring(semi + 1)), 500));
+        }
         field(h, "Final-Recipient", "rfc822; " + r.address());
-        field(h, "Action", "failed");
-        field(h, "Status", DsnFields.status(r, expired));
+        field(h, "Action", action);
+        field(h, "Status", status);
         if (remote != null && r.code() > 0) field(h, "Remote-MTA", "dns; " + remote);
-        field(h, "Diagnostic-Code", DsnFields.diagnostic(r));
+        if (r.code() > 0 || !action.equals("relayed")) field(h, "Diagnostic-Code", DsnFields.diagnostic(r));
         field(h, "Last-Attempt-Date", lastAttempt);
         return fields(h);
+    }
+
+    /** The notices of RFC 3461 besides failures; their report returns the original's header section only. */
+    public enum Notice {
+        /** Still trying (NOTIFY=DELAY, after {@code outbound.delay_warning}). */
+        DELAYED("delayed", "Delivery Status Notification (Delay)",
+                "This is the mail system at host {me}.\n\nYour message has not been delivered yet to:\n{recipients}\n\n"
+                        + "Delivery is still being attempted; you do not need to resend it. You will be told if it fails for good."),
+        /** Handed to a server that does not offer DSN (NOTIFY=SUCCESS): no further notice will come. */
+        RELAYED("relayed", "Delivery Status Notification (Relayed)",
+                "This is the mail system at host {me}.\n\nYour message was relayed to:\n{recipients}\n\n"
+                        + "The receiving server does not offer delivery notifications, so no further notice will come."),
+        /** Delivered into the mailbox (LMTP) (NOTIFY=SUCCESS). */
+        DELIVERED("delivered", "Delivery Status Notification (Success)",
+                "This is the mail system at host {me}.\n\nYour message was delivered to:\n{recipients}");
+
+        private final String action;
+        private final String subject;
+        private final String text;
+
+        Notice(String action, String subject, String text) {
+            this.action = action;
+            this.subject = subject;
+            this.text = text;
+        }
+    }
+
+    /**
+     * A DSN that is not about a failure: delayed, relayed or delivered recipients.
+     *
+     * @param remote the MX host that answered, or null
+     * @throws IllegalArgumentException when the original is bounce-exempt or {@code rcpts} is empty
+     */
+    public Delivery notice(Delivery original, Notice kind, List<RecipientResult> rcpts, String remote, Instant now) {
+        if (original.isBounceExempt()) throw new IllegalArgumentException("no DSN for " + original.id() + ": null sender or itself a DSN");
+        if (rcpts.isEmpty()) throw new IllegalArgumentException("no recipient to report for " + original.id());
+        String id = ids.get();
+        ZoneId zone = clock.getZone();
+        try {
+            DeliveryStatus ds = new DeliveryStatus();
+            ds.setMessageDSN(perMessage(original, zone));
+            String lastAttempt = DsnFields.date(now, zone);
+            for (RecipientResult r : rcpts) {
+                String status = DsnFields.isEnhanced(r.enhancedCode()) ? r.enhancedCode() : kind == Notice.DELAYED ? "4.0.0" : "2.0.0";
+                ds.addRecipientDSN(recipient(original, r, kind.action, status, remote, lastAttempt));
+            }
+            MultipartReport report = new MultipartReport("", ds, new InternetHeaders());
+            String list = String.join("\n", rcpts.stream().map(r -> "  <" + r.address() + ">").toList());
+            report.setTextBodyPart(textPart(kind.text.replace("{me}", me).replace("{recipients}", list) + "\n"));
+            report.getBodyPart(2).setDataHandler(returned(original.contents(), false));
+            if (has8bit(original.contents(), false)) report.getBodyPart(2).setHeader("Content-Transfer-Encoding", "8bit");
+            MimeMessage dsn = new FixedIdMessage(SESSION, "<" + id + "@" + me + ">");
+            dsn.setHeader("Date", DsnFields.date(now, zone));
+            dsn.setHeader("From", "MAILER-DAEMON@" + me);
+            dsn.setHeader("To", original.mailFrom());
+            dsn.setSubject(kind.subject, "UTF-8");
+            dsn.setHeader("Auto-Submitted", "auto-replied");
+            dsn.setContent(report);
+            dsn.saveChanges();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+            dsn.writeTo(out);
+            byte[] bytes = sign(out.toByteArray(), id);
+            return new Delivery(id, "", List.of(original.mailFrom()), DsnFields.senderDomain(original.mailFrom()), bytes, now, 0, Map.of(),
+                    original.id(), null);
+        } catch (MessagingException | IOException e) {
+            throw new IllegalStateException("cannot build the " + kind.action + " DSN for " + original.id() + ": " + e.getMessage(), e);
+        }
     }
 
     private static void field(StringBuilder sb, String name, String value) {

@@ -44,6 +44,11 @@ public final class OutflowKeys {
     public static final ConfigKey<Integer> TOPIC_REPLICATION_FACTOR = intKey("topic.replication_factor", "-1",
             "Replication factor of created topics; -1 uses the broker's default (1 embedded; set 3 on a cluster).",
             v -> { if (v == 0 || v < -1) throw new IllegalArgumentException("must be -1 or >= 1"); });
+    // A cluster's durability rests on this topic config, not only on acks=all: with RF 3 and 2,
+    // an acknowledged record is on two brokers before the producer hears back.
+    public static final ConfigKey<Integer> TOPIC_MIN_INSYNC_REPLICAS = intKey("topic.min_insync_replicas", "-1",
+            "min.insync.replicas of created topics; -1 uses the broker's default (set 2 with replication factor 3). Must not exceed topic.replication_factor.",
+            v -> { if (v == 0 || v < -1) throw new IllegalArgumentException("must be -1 or >= 1"); });
     public static final ConfigKey<HostPort> BROKER_LISTEN = hostPort("broker.listen", "127.0.0.1:9092",
             "Listener of the embedded broker (loopback by default); its KRaft controller takes the next port, on loopback. A non-loopback address needs broker.sasl_user or broker.allow_insecure=true.");
     // Embedded broker access: a broker reachable from the network must authenticate its clients.
@@ -93,8 +98,16 @@ public final class OutflowKeys {
             "Local address to connect from, unless a get_mx route names one.");
     public static final ConfigKey<Integer> INFLIGHT_PER_PARTITION = intKey("outbound.inflight_per_partition", "1000",
             "Records of one partition in progress at once; when full and a domain is at its limit, its records are parked (throttled).", v -> positive(v));
+    public static final ConfigKey<Duration> DELAY_WARNING = duration("outbound.delay_warning", "4h",
+            "After this long in the queue, a recipient submitted with NOTIFY=DELAY (RFC 3461) gets one 'delayed' DSN while Outflow keeps trying.");
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
+    // Worker memory and hold-ups (docs/security.md, "Worker: loss windows and memory").
+    public static final ConfigKey<Long> INFLIGHT_BYTES = size("outbound.inflight_bytes", "0",
+            "Bytes of records a worker holds taken but not yet committed (outputs included) before it stops taking more; 0: a quarter of the maximum heap.",
+            v -> { if (v < 0) throw new IllegalArgumentException(v + " must be 0 or more"); });
+    public static final ConfigKey<Duration> PARTITION_HOLD_TIMEOUT = duration("outbound.partition_hold_timeout", "2m",
+            "How long one delivery may hold back the commit of finished records after it on its partition; then its attempt is cut short and deferred.");
 
     // --- delivery: what a remote server may cost one attempt (Postfix smtp_* limits; docs/security.md)
     public static final ConfigKey<Duration> TRANSACTION_TIMEOUT = duration("outbound.transaction_timeout", "10m",
@@ -111,6 +124,17 @@ public final class OutflowKeys {
             "Deliver to loopback, private and link-local addresses found through DNS or address literals (routes of a get_mx hook always may).");
     public static final ConfigKey<Integer> HOP_LIMIT = intKey("outbound.hop_limit", "50",
             "A message with more Received: headers than this bounces with 5.4.6 (mail loop; Postfix hopcount_limit).", v -> positive(v));
+
+    // --- DKIM (RFC 6376, RFC 8463): intake signs once, retries and DSNs keep the signature
+    public static final ConfigKey<Path> DKIM_KEYS_DIR = path("dkim.keys_dir", "config/dkim",
+            "Signing keys, one PEM file per key: DIR/DOMAIN/SELECTOR.pem (RSA >= 2048 bits or Ed25519; write with 'outflow dkim keygen'). Mail whose From domain has keys is signed with each of them. A missing folder means no keys.");
+    public static final ConfigKey<List<String>> DKIM_KEYS = list("dkim.keys", "",
+            "More keys as domain:selector:file entries (file absolute or relative to dkim.keys_dir), e.g. example.com:s2026:/etc/outflow/example.pem.");
+    public static final ConfigKey<Boolean> DKIM_REQUIRED = bool("dkim.required", "true",
+            "A message whose From domain has a key but that cannot be signed (e.g. two From fields) is refused with a temporary error (451 4.7.0); false: it is queued unsigned with a warning.");
+    public static final ConfigKey<List<String>> DKIM_HEADERS = list("dkim.headers", "from,to,cc,subject,date,message-id,reply-to,sender,mime-version,content-type,"
+            + "content-transfer-encoding,in-reply-to,references,list-id,list-unsubscribe,list-unsubscribe-post",
+            "Header fields signed when present (From is always signed, and listed once more than it occurs so none can be added).");
 
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
@@ -182,9 +206,29 @@ public final class OutflowKeys {
             false, v -> { if (v.isBlank()) throw new IllegalArgumentException("empty (use 'none' for no retries)");
                           dev.outflow.core.retry.RetrySchedule.parse(v); });
 
+    // --- reporting (Kafka Streams over the event topics) and the suppression list
+    public static final ConfigKey<Boolean> REPORTING_ENABLED = bool("reporting.enabled", "true",
+            "Whether 'up' runs reporting (tracking, statistics, suppression list, /api on http.listen).");
+    public static final ConfigKey<String> REPORTING_STATE_DIR = string("reporting.state_dir", null,
+            "Kafka Streams state (RocksDB) of reporting. Unset: <data.dir>/reporting. Rebuilt from changelogs when lost.");
+    public static final ConfigKey<Duration> REPORTING_RETENTION = duration("reporting.retention", "7d",
+            "How long messages stay trackable (by id and by recipient) after they were first seen; also how long 1-hour statistics are kept.");
+    public static final ConfigKey<Path> REPORTING_BOUNCE_RULES = path("reporting.bounce_rules", "config/bounce_rules",
+            "File of bounce classification rules ('<class> code|text <pattern>' per line), tried before the built-in rules. A missing file: built-in rules only.");
+    public static final ConfigKey<Integer> REPORTING_ATTEMPT_HISTORY = intKey("reporting.attempt_history", "20",
+            "Attempts remembered per recipient in tracking (the oldest are dropped first).", v -> positive(v));
+    public static final ConfigKey<String> REPORTING_ADVERTISED = string("reporting.advertised_address", null,
+            "host:port other reporting instances use to reach this one's /api (Kafka Streams application.server). Unset: http.listen, with a wildcard host replaced by this host's name.");
+    public static final ConfigKey<Boolean> SUPPRESSION_ENABLED = bool("suppression.enabled", "true",
+            "Refuse suppressed recipients at intake (SMTP RCPT 550 5.1.1, router and OutflowClient: REJECTED). Not enforced yet (docs/api.md); false: the list is kept but not enforced.");
+    public static final ConfigKey<Duration> SUPPRESSION_TTL = duration("suppression.ttl", "30d",
+            "How long an address stays suppressed after a bad-mailbox bounce (or a manual add without its own expiry).");
+
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
-            "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics.");
+            "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics, and the reporting API (/api).");
+    public static final ConfigKey<String> HTTP_TOKEN = string("http.token", null,
+            "Bearer token required on /api when http.listen is not a loopback address (then it must be set). Also sent by the CLI.");
     public static final ConfigKey<Boolean> LOG_DELIVERIES = bool("log.deliveries", "true",
             "One INFO line per recipient and delivery outcome on the logger outflow.delivery, like Postfix's maillog: id, recipient, relay host[ip]:port, delay, attempt, enhanced status, outcome, TLS, the remote reply.");
     public static final ConfigKey<String> WORKER_ID = string("worker.id", null,

@@ -174,7 +174,7 @@ final class Attempt {
     private Envelope envelope(List<Integer> batch) {
         List<String> rcpts = new ArrayList<>(batch.size());
         for (int i : batch) rcpts.add(d.recipients().get(i));
-        return new Envelope(d.mailFrom(), rcpts);
+        return new Envelope(d.mailFrom(), rcpts, d.dsn());
     }
 
     private void record(MxRoute route, List<Integer> batch, TransactionResult r) {
@@ -217,7 +217,8 @@ final class Attempt {
         }
         if (reached == null) return new DeliveryResult(out, null, null, 0, null, false, null);
         Target t = reached.target();
-        return new DeliveryResult(out, reachedRoute.exchange(), t.ip().getHostAddress(), t.port(), t.mode(), reached.tls(), null);
+        return new DeliveryResult(out, reachedRoute.exchange(), t.ip().getHostAddress(), t.port(), t.mode(), reached.tls(), null,
+                reached.dsnPassedOn());
     }
 
     /** The result of recipients that no server decided. */

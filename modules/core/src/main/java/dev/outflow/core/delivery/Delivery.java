@@ -19,12 +19,24 @@ import dev.outflow.core.hooks.MessageView;
  * @param notes      plugin notes
  * @param bounceOf   id of the message a DSN reports on, else null
  * @param lastError  last temporary error (for the bounce after retries run out), else null
+ * @param dsn        RFC 3461 options given at submission, else null
  */
 public record Delivery(String id, String mailFrom, List<String> recipients, String domain, byte[] contents,
-                       Instant queuedAt, int attempt, Map<String, String> notes, String bounceOf, String lastError) {
+                       Instant queuedAt, int attempt, Map<String, String> notes, String bounceOf, String lastError, DsnRequest dsn) {
     public Delivery {
         recipients = List.copyOf(recipients);
         notes = Map.copyOf(notes);
+    }
+
+    /** Without DSN options. */
+    public Delivery(String id, String mailFrom, List<String> recipients, String domain, byte[] contents,
+                    Instant queuedAt, int attempt, Map<String, String> notes, String bounceOf, String lastError) {
+        this(id, mailFrom, recipients, domain, contents, queuedAt, attempt, notes, bounceOf, lastError, null);
+    }
+
+    /** The DSN options of some of the recipients (null when there are none). */
+    public DsnRequest dsnFor(List<String> rcpts) {
+        return dsn == null ? null : dsn.forRecipients(rcpts);
     }
 
     /** True for mail that must never cause a DSN: null sender, or itself a DSN. */

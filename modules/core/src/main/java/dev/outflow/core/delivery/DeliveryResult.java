@@ -17,9 +17,14 @@ import java.util.stream.Collectors;
  * @param tls        STARTTLS was used
  * @param delay      when not null, the send_email hook postponed the attempt by this much: every
  *                   recipient is DEFERRED, not counted as a failure
+ * @param dsnPassedOn the server offered DSN and received the RFC 3461 options (success notices are its job)
  */
 public record DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode,
-                             boolean tls, Duration delay) {
+                             boolean tls, Duration delay, boolean dsnPassedOn) {
+    public DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode, boolean tls, Duration delay) {
+        this(recipients, host, ip, port, mode, tls, delay, false);
+    }
+
     public DeliveryResult {
         recipients = List.copyOf(recipients);
     }

@@ -6,6 +6,7 @@ import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.config.ValueType;
 import dev.outflow.core.delivery.Delivery;
 import dev.outflow.core.delivery.DeliveryResult;
+import dev.outflow.core.delivery.DsnRequest;
 import dev.outflow.core.delivery.RecipientResult;
 import dev.outflow.core.disposition.DispositionPlan.Bounce;
 import dev.outflow.core.disposition.DispositionPlan.Deferral;
@@ -60,6 +61,7 @@ public final class Disposition {
     private final PluginChain plugins;
     private final BounceBuilder bounces;
     private final DeliveryLog deliveryLog;
+    private volatile Supplier<Duration> delayWarning = () -> Duration.ofHours(4);
     private final List<java.util.function.Consumer<DispositionPlan>> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -81,8 +83,15 @@ public final class Disposition {
 
     /** Follows {@code outbound.temp_fail_intervals} of a live configuration (parsed only when it changes). */
     public static Disposition fromConfig(Supplier<Config> config, PluginChain plugins, BounceBuilder bounces) {
-        return new Disposition(RetrySchedule.following(() -> config.get().get(OutflowKeys.TEMP_FAIL_INTERVALS)),
+        Disposition d = new Disposition(RetrySchedule.following(() -> config.get().get(OutflowKeys.TEMP_FAIL_INTERVALS)),
                 plugins, bounces, new DeliveryLog(() -> config.get().get(OutflowKeys.LOG_DELIVERIES)));
+        return d.delayWarning(() -> config.get().get(OutflowKeys.DELAY_WARNING));
+    }
+
+    /** How long after queueing a recipient with NOTIFY=DELAY gets its one delay notice (default 4 h). */
+    public Disposition delayWarning(Supplier<Duration> after) {
+        this.delayWarning = Objects.requireNonNull(after);
+        return this;
     }
 
     /**
@@ -97,6 +106,8 @@ public final class Disposition {
         sort(delivery, result, delivered, deferred, bounced);
 
         Optional<Deferral> deferral = Optional.empty();
+        List<Delivery> notices = new ArrayList<>(0);
+        successNotice(delivery, result, delivered, now).ifPresent(notices::add);
         List<RecipientResult> dropped = List.of();
         List<RecipientResult> expired = List.of();
         if (!deferred.isEmpty()) {
@@ -116,6 +127,11 @@ public final class Disposition {
                         dropped = deferred;
                     } else {
                         Duration d = hook.code() == HookResult.Code.DENYSOFT ? hookDelay(hook, delay.get()) : delay.get();
+                        Optional<Delivery> notice = delayNotice(delivery, result, deferred, now);
+                        if (notice.isPresent()) {
+                            notices.add(notice.get());
+                            retry = withDelayNotified(retry);
+                        }
                         deferral = Optional.of(new Deferral(retry, d, now.plus(d), deferred, true, error));
                     }
                 }
@@ -124,7 +140,7 @@ public final class Disposition {
         Optional<Bounce> bounce = bounced.isEmpty() && expired.isEmpty()
                 ? Optional.empty()
                 : Optional.of(bounce(delivery, result, bounced, expired, now));
-        DispositionPlan plan = new DispositionPlan(delivery, result, now, delivered, deferral, dropped, bounce);
+        DispositionPlan plan = new DispositionPlan(delivery, result, now, delivered, deferral, dropped, bounce, notices);
         deliveryLog.record(plan);
         for (var o : observers) o.accept(plan);
         return plan;
@@ -173,16 +189,48 @@ public final class Disposition {
         }
     }
 
+    /** NOTIFY=SUCCESS when the server could not take the request over (no DSN extension): relayed, or delivered over LMTP. */
+    private Optional<Delivery> successNotice(Delivery d, DeliveryResult result, List<RecipientResult> delivered, Instant now) {
+        if (d.dsn() == null || d.isBounceExempt() || result.dsnPassedOn() || delivered.isEmpty()) return Optional.empty();
+        List<RecipientResult> asked = delivered.stream().filter(r -> DsnRequest.wants(d.dsn(), r.address(), "SUCCESS")).toList();
+        if (asked.isEmpty()) return Optional.empty();
+        BounceBuilder.Notice kind = "LMTP".equalsIgnoreCase(result.mode()) ? BounceBuilder.Notice.DELIVERED : BounceBuilder.Notice.RELAYED;
+        return notice(d, kind, asked, result.host(), now);
+    }
+
+    /** NOTIFY=DELAY: one notice per message part, once it has waited outbound.delay_warning. */
+    private Optional<Delivery> delayNotice(Delivery d, DeliveryResult result, List<RecipientResult> deferred, Instant now) {
+        if (d.dsn() == null || d.dsn().delayNotified() || d.isBounceExempt() || d.queuedAt() == null) return Optional.empty();
+        if (Duration.between(d.queuedAt(), now).compareTo(delayWarning.get()) < 0) return Optional.empty();
+        List<RecipientResult> asked = deferred.stream().filter(r -> DsnRequest.wants(d.dsn(), r.address(), "DELAY")).toList();
+        if (asked.isEmpty()) return Optional.empty();
+        return notice(d, BounceBuilder.Notice.DELAYED, asked, result.host(), now);
+    }
+
+    private Optional<Delivery> notice(Delivery d, BounceBuilder.Notice kind, List<RecipientResult> rcpts, String host, Instant now) {
+        try {
+            return Optional.of(bounces.notice(d, kind, rcpts, host, now));
+        } catch (RuntimeException e) {
+            log.error("Cannot build a {} notice for {} to <{}>: {}", kind, d.id(), d.mailFrom(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static Delivery withDelayNotified(Delivery r) {
+        return new Delivery(r.id(), r.mailFrom(), r.recipients(), r.domain(), r.contents(), r.queuedAt(), r.attempt(), r.notes(),
+                r.bounceOf(), r.lastError(), r.dsn().withDelayNotified());
+    }
+
     /** send_email DELAY: not a failure, so attempt, lastError and the deferred hook are left alone. */
     private static Deferral postponed(Delivery d, List<RecipientResult> deferred, Duration delay, Instant now) {
         Delivery retry = new Delivery(d.id(), d.mailFrom(), addresses(deferred), d.domain(), d.contents(), d.queuedAt(),
-                d.attempt(), d.notes(), d.bounceOf(), d.lastError());
+                d.attempt(), d.notes(), d.bounceOf(), d.lastError(), d.dsnFor(addresses(deferred)));
         return new Deferral(retry, delay, now.plus(delay), deferred, false, "delayed by send_email hook");
     }
 
     private static Delivery retry(Delivery d, List<RecipientResult> deferred, int failures, String error) {
         return new Delivery(d.id(), d.mailFrom(), addresses(deferred), d.domain(), d.contents(), d.queuedAt(),
-                failures, d.notes(), d.bounceOf(), error);
+                failures, d.notes(), d.bounceOf(), error, d.dsnFor(addresses(deferred)));
     }
 
     /** DENYSOFT(d) sets the delay; Haraka's form passes seconds as the message. */
@@ -208,7 +256,7 @@ public final class Disposition {
         failed.addAll(expired);
         // The hook sees the failed recipients; the attempt counts the failure that exhausted retries.
         Delivery view = new Delivery(d.id(), d.mailFrom(), addresses(failed), d.domain(), d.contents(), d.queuedAt(),
-                expired.isEmpty() ? d.attempt() : d.attempt() + 1, d.notes(), d.bounceOf(), d.lastError());
+                expired.isEmpty() ? d.attempt() : d.attempt() + 1, d.notes(), d.bounceOf(), d.lastError(), d.dsnFor(addresses(failed)));
         HookResult hook = plugins.bounce(view.view(), error);
         if (d.isBounceExempt()) {
             return new Bounce(error, Optional.empty(), d.bounceOf() != null ? "message is itself a DSN" : "null sender");
@@ -216,8 +264,15 @@ public final class Disposition {
         if (hook.code() == HookResult.Code.OK) {
             return new Bounce(error, Optional.empty(), "bounce hook said OK");
         }
+        // RFC 3461 4.1: only recipients whose NOTIFY includes FAILURE (the default) are reported.
+        BounceError reported = new BounceError(error.message(), error.mx(),
+                expired.stream().filter(r -> DsnRequest.wants(d.dsn(), r.address(), "FAILURE")).toList(),
+                bounced.stream().filter(r -> DsnRequest.wants(d.dsn(), r.address(), "FAILURE")).toList());
+        if (reported.deferredRcpt().isEmpty() && reported.bouncedRcpt().isEmpty()) {
+            return new Bounce(error, Optional.empty(), "NOTIFY does not include FAILURE");
+        }
         try {
-            return new Bounce(error, Optional.of(bounces.build(d, error, now)), null);
+            return new Bounce(error, Optional.of(bounces.build(d, reported, now)), null);
         } catch (RuntimeException e) {
             log.error("Double bounce: cannot build a DSN for {} to <{}>: {}", d.id(), d.mailFrom(), e.getMessage());
             return new Bounce(error, Optional.empty(), "cannot build DSN: " + e.getMessage());

@@ -41,10 +41,19 @@ import java.util.Optional;
  * @param deferred  recipients to retry later, if any
  * @param dropped   temporarily failed recipients the deferred hook dropped (OK)
  * @param bounced   recipients that failed for good, if any
+ * @param notices   RFC 3461 notices to queue to the sender besides a failure DSN: delayed (NOTIFY=DELAY),
+ *                  relayed or delivered (NOTIFY=SUCCESS)
  */
 public record DispositionPlan(Delivery delivery, DeliveryResult result, Instant at, List<RecipientResult> delivered,
-                              Optional<Deferral> deferred, List<RecipientResult> dropped, Optional<Bounce> bounced) {
+                              Optional<Deferral> deferred, List<RecipientResult> dropped, Optional<Bounce> bounced,
+                              List<Delivery> notices) {
+    public DispositionPlan(Delivery delivery, DeliveryResult result, Instant at, List<RecipientResult> delivered,
+                           Optional<Deferral> deferred, List<RecipientResult> dropped, Optional<Bounce> bounced) {
+        this(delivery, result, at, delivered, deferred, dropped, bounced, List.of());
+    }
+
     public DispositionPlan {
+        notices = List.copyOf(notices);
         Objects.requireNonNull(delivery);
         Objects.requireNonNull(result);
         Objects.requireNonNull(at);

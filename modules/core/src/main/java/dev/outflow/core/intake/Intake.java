@@ -5,6 +5,9 @@ import dev.outflow.core.address.MailAddress;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.delivery.Delivery;
+import dev.outflow.core.delivery.DsnRequest;
+import dev.outflow.core.dkim.DkimException;
+import dev.outflow.core.dkim.DkimSigner;
 import dev.outflow.core.hooks.HookResult;
 import dev.outflow.core.hooks.MessageView;
 import dev.outflow.core.hooks.PluginChain;
@@ -32,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * recipients {@code 554 5.5.1}, too big {@code 552 5.3.4}, bad id {@code 501 5.5.4},
  * queue_outbound DENY {@code 550 5.7.1}, DENYSOFT {@code 451 4.7.1}, DENYDISCONNECT
  * {@code 550 5.7.1} with kind DISCONNECT. Plugin failures are DENYSOFT (see {@link PluginChain}).
+ * A message that has a DKIM key but cannot be signed {@code 451 4.7.0} (unless {@code dkim.required=false}).
+ *
+ * <p>Accepted messages are DKIM-signed here ({@link DkimSigner}), after the hooks, so that the
+ * signature is computed once per message whatever the number of domains, retries and workers.
  *
  * <p>Immutable and thread-safe; one instance serves a whole process.
  */
@@ -44,9 +51,12 @@ public final class Intake {
     private final String me;
     private final long maxMessageBytes;
     private final DomainShards shards;
+    private final DkimSigner dkim;
+    private final boolean dkimRequired;
 
     /**
      * @throws dev.outflow.core.config.ConfigException when {@code outbound.domain_shards} is malformed
+     *         or a DKIM key cannot be used (the message names the file)
      */
     public Intake(Config config, PluginChain plugins, Clock clock) {
         this.plugins = plugins;
@@ -54,6 +64,8 @@ public final class Intake {
         this.me = config.me();
         this.maxMessageBytes = config.get(OutflowKeys.MAX_MESSAGE_BYTES);
         this.shards = DomainShards.from(config);
+        this.dkim = DkimSigner.fromConfig(config, clock);
+        this.dkimRequired = config.get(OutflowKeys.DKIM_REQUIRED);
     }
 
     public Intake(Config config, PluginChain plugins) {
@@ -94,10 +106,13 @@ public final class Intake {
         if (request.recipients().isEmpty()) return reject(id, RejectKind.PERMANENT, 554, "5.5.1", "No recipients");
         // Parsed addresses in first-seen order, duplicates collapsed (same local part and domain).
         Map<String, MailAddress> rcpts = new LinkedHashMap<>(request.recipients().size() * 2);
+        Map<String, DsnRequest.Recipient> dsnRcpts = request.dsn() == null ? null : new LinkedHashMap<>();
         for (String r : request.recipients()) {
             try {
                 MailAddress a = MailAddress.parse(r);
                 rcpts.putIfAbsent(a.toString(), a);
+                DsnRequest.Recipient given = dsnRcpts == null ? null : request.dsn().recipients().get(r);
+                if (given != null) dsnRcpts.putIfAbsent(a.toString(), given);
             } catch (InvalidAddressException e) {
                 return reject(id, RejectKind.PERMANENT, 550, "5.1.3", "Bad recipient address <" + printable(r) + ">: " + e.reason());
             }
@@ -127,11 +142,19 @@ public final class Intake {
             }
             default -> log.warn("queue_outbound answered {} for {}; treated as CONT", hook.code(), id);
         }
-        return new IntakeResult.Accepted(id, split(id, from, rcpts.values(), contents, now, request));
+        // Signed once here, so every part, retry and the copy inside a DSN carry the same bytes.
+        try {
+            contents = dkim.sign(contents);
+        } catch (DkimException e) {
+            if (dkimRequired) return reject(id, RejectKind.TEMPORARY, 451, "4.7.0", e.getMessage() + " (dkim.required=true)");
+            log.warn("{}: {}; queued unsigned (dkim.required=false)", id, e.getMessage());
+        }
+        DsnRequest dsn = dsnRcpts == null ? null : new DsnRequest(request.dsn().ret(), request.dsn().envid(), dsnRcpts, false);
+        return new IntakeResult.Accepted(id, split(id, from, rcpts.values(), contents, now, request, dsn));
     }
 
     private List<RoutedDelivery> split(String id, String from, Collection<MailAddress> recipients, byte[] contents, Instant now,
-                                       IntakeRequest request) {
+                                       IntakeRequest request, DsnRequest dsn) {
         Map<String, String> notes = Map.copyOf(request.notes());
         Map<String, List<String>> byKey = new LinkedHashMap<>();
         Map<String, String> domainOfKey = new LinkedHashMap<>();
@@ -149,7 +172,8 @@ public final class Intake {
         }
         List<RoutedDelivery> parts = new ArrayList<>(byKey.size());
         for (var e : byKey.entrySet()) {
-            Delivery d = new Delivery(id, from, e.getValue(), domainOfKey.get(e.getKey()), contents, now, 0, notes, null, null);
+            Delivery d = new Delivery(id, from, e.getValue(), domainOfKey.get(e.getKey()), contents, now, 0, notes, null, null,
+                    dsn == null ? null : dsn.forRecipients(e.getValue()));
             parts.add(new RoutedDelivery(e.getKey(), d, request.origin()));
         }
         return parts;

@@ -13,14 +13,19 @@ import java.util.Objects;
  * @param contents   raw RFC 5322 message; any line ends (normalised to CRLF). Not copied: do not modify it afterwards
  * @param notes      plugin notes carried with the message
  * @param origin     channel and user
+ * @param dsn        RFC 3461 options (SMTP submission's RET, ENVID, NOTIFY, ORCPT), or null
  */
 public record IntakeRequest(String id, String mailFrom, List<String> recipients, byte[] contents,
-                            Map<String, String> notes, Origin origin) {
+                            Map<String, String> notes, Origin origin, dev.outflow.core.delivery.DsnRequest dsn) {
     public IntakeRequest {
         Objects.requireNonNull(recipients, "recipients");
         Objects.requireNonNull(contents, "contents");
         notes = notes == null ? Map.of() : notes;
         origin = origin == null ? Origin.api() : origin;
+    }
+
+    public IntakeRequest(String id, String mailFrom, List<String> recipients, byte[] contents, Map<String, String> notes, Origin origin) {
+        this(id, mailFrom, recipients, contents, notes, origin, null);
     }
 
     /** A request from the Java API with a fresh id and no notes. */

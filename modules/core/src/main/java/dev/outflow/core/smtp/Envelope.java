@@ -4,9 +4,14 @@ import java.util.List;
 
 /**
  * The SMTP envelope of one message: the reverse path ("" for the null sender) and the recipients,
- * in the order results are reported. Immutable.
+ * in the order results are reported, and the RFC 3461 options passed on when the server offers DSN. Immutable.
  */
-public record Envelope(String mailFrom, List<String> recipients) {
+public record Envelope(String mailFrom, List<String> recipients, dev.outflow.core.delivery.DsnRequest dsn) {
+    /** Without DSN options. */
+    public Envelope(String mailFrom, List<String> recipients) {
+        this(mailFrom, recipients, null);
+    }
+
     public Envelope {
         mailFrom = mailFrom == null ? "" : mailFrom;
         recipients = List.copyOf(recipients);

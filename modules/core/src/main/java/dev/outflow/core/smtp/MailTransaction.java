@@ -77,7 +77,7 @@ final class MailTransaction {
                 fillOpen(session.lostReply(phase, e));
             }
         }
-        return new TransactionResult(List.of(replies), response, session.target(), session.tls(), noRoom);
+        return new TransactionResult(List.of(replies), response, session.target(), session.tls(), noRoom, passesDsn(ext));
     }
 
     /** Local checks; returns the MAIL command, or null when no recipient is left to send to. */
@@ -110,7 +110,18 @@ final class MailTransaction {
         if (ext.size() >= 0) sb.append(" SIZE=").append(content.wireSize());
         if (content.eightBit() && ext.eightBitMime()) sb.append(" BODY=8BITMIME");
         if (ext.smtputf8() && (anyUtf8 || content.eightBitHeaders())) sb.append(" SMTPUTF8");
+        if (passesDsn(ext)) sb.append(envelope.dsn().mailParameters());
         return sb.toString();
+    }
+
+    /** RFC 3461 5.2: the options travel on only to a server that offers DSN. */
+    private boolean passesDsn(Extensions ext) {
+        return envelope.dsn() != null && ext.keywords().contains("DSN");
+    }
+
+    private String rcpt(int i) {
+        String a = envelope.recipients().get(i);
+        return "RCPT TO:<" + a + ">" + (passesDsn(session.extensions()) ? envelope.dsn().rcptParameters(a) : "");
     }
 
     private void pipelined(String mail, boolean reset) throws IOException, SessionLost, HostFailure {
@@ -120,7 +131,7 @@ final class MailTransaction {
             try {
                 if (reset) out.line("RSET");
                 out.line(mail);
-                for (int i : open) out.line("RCPT TO:<" + envelope.recipients().get(i) + ">");
+                for (int i : open) out.line(rcpt(i));
                 out.line("DATA");
                 out.flush();
             } catch (IOException e) {
@@ -181,7 +192,7 @@ final class MailTransaction {
         if (mailReply == null) return;
         phase = "after RCPT TO";
         for (int i : open) {
-            SmtpReply r = session.command("RCPT TO:<" + envelope.recipients().get(i) + ">", s.commandTimeout());
+            SmtpReply r = session.command(rcpt(i), s.commandTimeout());
             rcptReply(i, r);
             if (r.code() == 421) {
                 closing(r);

@@ -15,8 +15,14 @@ import java.util.List;
  * @param noRoom   indices of the recipients refused at RCPT with 452, or with 552 which RFC 821
  *                 wrongly listed for "too many recipients" (RFC 5321 4.5.3.1.10): the server had
  *                 no room for them in this transaction, another one may take them
+ * @param dsnPassedOn the server offered DSN and got the RFC 3461 options: notices are its job now
  */
-public record TransactionResult(List<SmtpReply> replies, SmtpReply response, Target target, boolean tls, List<Integer> noRoom) {
+public record TransactionResult(List<SmtpReply> replies, SmtpReply response, Target target, boolean tls, List<Integer> noRoom,
+                                boolean dsnPassedOn) {
+    public TransactionResult(List<SmtpReply> replies, SmtpReply response, Target target, boolean tls, List<Integer> noRoom) {
+        this(replies, response, target, tls, noRoom, false);
+    }
+
     public TransactionResult {
         replies = List.copyOf(replies);
         noRoom = List.copyOf(noRoom);

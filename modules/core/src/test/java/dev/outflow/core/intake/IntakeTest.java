@@ -295,4 +295,37 @@ class IntakeTest {
         }
         return Math.floorMod(h, n);
     }
+
+    @Test
+    void mailOfADomainWithAKeyIsSignedOnceForAllItsParts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path keys) throws Exception {
+        dev.outflow.core.dkim.DkimKeyGen.generate(keys, "example.org", "s1", dev.outflow.core.dkim.DkimAlgorithm.ED25519_SHA256);
+        IntakeResult r = submit(intake(Map.of("dkim.keys_dir", keys.toString())), "a@example.org", List.of("x@one.test", "y@two.test"), MSG);
+
+        var parts = ((IntakeResult.Accepted) r).parts();
+        assertThat(parts).hasSize(2);
+        assertThat(new String(parts.get(0).delivery().contents(), UTF_8)).startsWith("DKIM-Signature: v=1; a=ed25519-sha256;")
+                .containsOnlyOnce("DKIM-Signature:");
+        assertThat(parts.get(1).delivery().contents()).isSameAs(parts.get(0).delivery().contents());
+    }
+
+    @Test
+    void aMessageThatCannotBeSignedIsRefusedTemporarilyUnlessSigningIsOptional(@org.junit.jupiter.api.io.TempDir java.nio.file.Path keys)
+            throws Exception {
+        dev.outflow.core.dkim.DkimKeyGen.generate(keys, "example.org", "s1", dev.outflow.core.dkim.DkimAlgorithm.ED25519_SHA256);
+        byte[] twoFroms = "From: a@example.org\r\nFrom: b@example.org\r\nSubject: hi\r\n\r\nbody\r\n".getBytes(UTF_8);
+
+        IntakeResult required = submit(intake(Map.of("dkim.keys_dir", keys.toString())), "a@example.org", List.of("x@one.test"), twoFroms);
+        assertThat(required).isInstanceOfSatisfying(IntakeResult.Rejected.class, j -> {
+            assertThat(j.kind()).isEqualTo(RejectKind.TEMPORARY);
+            assertThat(j.code()).isEqualTo(451);
+            assertThat(j.enhancedCode()).isEqualTo("4.7.0");
+            assertThat(j.message()).isEqualTo("cannot DKIM-sign for example.org: the message has 2 From header fields"
+                    + " (RFC 5322 allows one; verifiers reject such signatures) (dkim.required=true)");
+        });
+
+        IntakeResult optional = submit(intake(Map.of("dkim.keys_dir", keys.toString(), "dkim.required", "false")), "a@example.org",
+                List.of("x@one.test"), twoFroms);
+        assertThat(optional).isInstanceOf(IntakeResult.Accepted.class);
+        assertThat(new String(((IntakeResult.Accepted) optional).parts().get(0).delivery().contents(), UTF_8)).doesNotContain("DKIM-Signature");
+    }
 }

@@ -16,6 +16,13 @@ public final class OutboundRecords {
     public static OutboundMessage toAvro(Delivery d, Origin origin) {
         return new OutboundMessage(d.id(), d.mailFrom(), List.copyOf(d.recipients()), d.domain(), ByteBuffer.wrap(d.contents()),
                 d.queuedAt().toEpochMilli(), d.attempt(), 0L, Map.copyOf(d.notes()), d.bounceOf(),
-                new Source(origin.channel(), origin.user()), d.lastError(), false);
+                new Source(origin.channel(), origin.user()), d.lastError(), false, dsn(d.dsn()));
+    }
+
+    private static dev.outflow.avro.DsnOptions dsn(dev.outflow.core.delivery.DsnRequest d) {
+        if (d == null) return null;
+        Map<String, dev.outflow.avro.RecipientDsnOptions> rcpts = new java.util.HashMap<>();
+        d.recipients().forEach((k, v) -> rcpts.put(k, new dev.outflow.avro.RecipientDsnOptions(v.notifyOn(), v.orcpt())));
+        return new dev.outflow.avro.DsnOptions(d.ret(), d.envid(), rcpts, d.delayNotified());
     }
 }

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
 import dev.outflow.codec.topics.Warmup;
@@ -28,6 +29,8 @@ public final class TopicReader<K, V> implements AutoCloseable {
 
     private final String topic;
     private final KafkaConsumer<K, V> consumer;
+    /** Settings of the short-lived consumer that reads the high watermarks (read_uncommitted). */
+    private final Map<String, Object> endProps;
     private final Set<TopicPartition> assigned = new HashSet<>();
     private final List<ConsumerRecord<K, V>> all = new ArrayList<>();
 
@@ -40,18 +43,26 @@ public final class TopicReader<K, V> implements AutoCloseable {
         props.put("enable.auto.commit", false);
         this.topic = topic;
         this.consumer = new KafkaConsumer<>(props, keys, values);
+        this.endProps = new java.util.HashMap<>(props);
+        endProps.put("isolation.level", "read_uncommitted");
+        endProps.computeIfPresent("client.id", (k, v) -> v + "-end");
     }
 
     /**
-     * Reads every record on the topic up to its end offsets as of this call and returns the ones
-     * not returned before, in partition then offset order.
+     * Reads every record on the topic up to its end as of this call and returns the ones not
+     * returned before, in partition then offset order. The end is the high watermark, not the last
+     * stable offset: a transaction open at this call is waited for, and its records are returned
+     * once committed (skipped once aborted). A producer's {@code commitTransaction()} returns before
+     * the commit markers are written, so reading only to the last stable offset right after it can
+     * miss what was just committed.
      *
-     * @throws AssertionError when the topic does not exist or the end is not reached within {@code timeout}
+     * @throws AssertionError when the topic does not exist or the end is not reached within
+     *     {@code timeout} (also when a transaction stays open that long)
      */
     public List<ConsumerRecord<K, V>> drain(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         assignNewPartitions(timeout);
-        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
+        Map<TopicPartition, Long> end = highWatermarks(timeout);
         int before = all.size();
         while (!reached(end)) {
             if (System.nanoTime() > deadline) {
@@ -96,6 +107,12 @@ public final class TopicReader<K, V> implements AutoCloseable {
             if (!Warmup.isWarmup(r)) {
                 all.add(r);
             }
+        }
+    }
+
+    private Map<TopicPartition, Long> highWatermarks(Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(endProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            return c.endOffsets(assigned, timeout);
         }
     }
 

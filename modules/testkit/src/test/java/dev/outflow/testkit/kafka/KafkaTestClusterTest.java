@@ -129,7 +129,7 @@ class KafkaTestClusterTest {
         assertThat(first.prefix()).isNotEqualTo(second.prefix());
         Set<String> existing = kafka.adminClient().listTopics().names().get(30, TimeUnit.SECONDS);
         assertThat(existing).containsAll(first.all()).containsAll(second.all());
-        // Warm-up records exist (one per partition) but readers skip them.
+        // Each partition was warmed (end offset 1); the warm-up record itself is deleted again.
         assertThat(kafka.adminClient().listOffsets(java.util.Map.of(
                         new org.apache.kafka.common.TopicPartition(first.outbound(), 3),
                         org.apache.kafka.clients.admin.OffsetSpec.latest()))

@@ -3,12 +3,10 @@ package dev.outflow.worker.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The poll thread's side of committing: collects the completed prefixes into a pending
@@ -16,6 +14,14 @@ import org.apache.kafka.common.TopicPartition;
  * the batch limit) if no other batch is in flight, and acts on the results: counts and hooks after
  * a commit, the batch back in front of the pending one after a retriable failure, everything given
  * up when the group is lost. Poll thread only.
+ *
+ * <p>Ownership rule: a batch is handed over only with the consumer's current group metadata and
+ * only with jobs and offsets of partitions this worker owns now ({@link Batch#dropGone()} right
+ * before every hand-over, and on every batch put back after a failure). A batch already handed
+ * over before a revocation carries the older generation: the group coordinator refuses its
+ * offsets once the group has moved on, so it either committed while the partition was still
+ * ours (outputs and offsets together; the next owner's offset fetch waits for it, being
+ * {@code read_committed}) or comes back here as {@code RETRY_LATER} and loses the revoked part.
  */
 final class Commits implements AutoCloseable {
     /** After a batch could not commit, wait this long (polling meanwhile) before the next try. */
@@ -53,8 +59,8 @@ final class Commits implements AutoCloseable {
         pending.add(j);
     }
 
-    void offset(TopicPartition tp, long next) {
-        pending.offset(tp, next);
+    void offset(PartitionWindow w, long next) {
+        pending.offset(w, next);
     }
 
     /** Handles finished batches, then hands the pending one over when it is due and the pipeline is free. */
@@ -79,7 +85,7 @@ final class Commits implements AutoCloseable {
             if (inFlight != null) {
                 awaitInFlight(Duration.ofMillis(100));
             } else if (!pending.isEmpty()) {
-                submit(group);
+                if (!submit(group)) return false;
             } else {
                 return true;
             }
@@ -94,11 +100,24 @@ final class Commits implements AutoCloseable {
         if (b != null) handle(b);
     }
 
-    private void submit(Supplier<ConsumerGroupMetadata> group) {
-        pending.group = group.get();
+    /**
+     * Hands the pending batch over, without what belongs to partitions no longer owned.
+     *
+     * @return false when it cannot go now: the consumer has no group generation (it was just
+     *     fenced or is rejoining; the next poll tells which partitions are still ours)
+     */
+    private boolean submit(Supplier<ConsumerGroupMetadata> group) {
+        counters.abandoned.addAndGet(pending.dropGone().size());
+        if (pending.isEmpty()) return true;
+        ConsumerGroupMetadata metadata = group.get();
+        // Without a generation the coordinator would take the offsets as a "simple" commit, with no
+        // fencing at all: the partitions may already belong to another member.
+        if (metadata.generationId() <= 0) return false;
+        pending.group = metadata;
         inFlight = pending;
         pipeline.submit(pending);
         pending = new Batch();
+        return true;
     }
 
     private void handle(Batch b) {
@@ -110,7 +129,7 @@ final class Commits implements AutoCloseable {
                 afterCommit.accept(b.jobs);
             }
             case RETRY_LATER -> {
-                counters.abandoned.addAndGet(pending.prepend(b, Set.of()));
+                counters.abandoned.addAndGet(pending.prepend(b).size());
                 retryNotBefore = System.nanoTime() + RETRY_BACKOFF_NANOS;
             }
             case GROUP_LOST -> {
@@ -122,14 +141,19 @@ final class Commits implements AutoCloseable {
         }
     }
 
-    /** Forgets pending jobs and offsets of partitions no longer owned (call after awaiting the batch in flight). */
-    void drop(Set<TopicPartition> gone) {
-        counters.abandoned.addAndGet(pending.drop(gone));
+    /** Forgets pending jobs and offsets of windows that are gone (revoked or lost partitions). */
+    void dropGone() {
+        counters.abandoned.addAndGet(pending.dropGone().size());
     }
 
     /** Jobs done but not yet committed (pending and in flight). */
     int held() {
         return pending.jobs.size() + (inFlight == null ? 0 : inFlight.jobs.size());
+    }
+
+    /** Bytes of the jobs done but not yet committed (pending and in flight). */
+    long heldBytes() {
+        return pending.bytes + (inFlight == null ? 0 : inFlight.bytes);
     }
 
     /** Stops as a crash would. */

@@ -19,6 +19,9 @@ public final class Counters {
     final AtomicLong records = new AtomicLong();
     final AtomicLong transactions = new AtomicLong();
     final AtomicLong abandoned = new AtomicLong();
+    final AtomicLong cutShort = new AtomicLong();
+    final AtomicLong budgetPauses = new AtomicLong();
+    final AtomicLong peakInflightBytes = new AtomicLong();
 
     void count(Job j) {
         records.incrementAndGet();
@@ -56,4 +59,10 @@ public final class Counters {
     public long transactions() { return transactions.get(); }
     /** Records given up uncommitted (revoked partition, shutdown timeout): redelivered elsewhere. */
     public long abandoned() { return abandoned.get(); }
+    /** Delivery attempts cut short because they held up their partition ({@code outbound.partition_hold_timeout}). */
+    public long cutShort() { return cutShort.get(); }
+    /** Times the worker stopped taking records because its in-flight bytes reached {@code outbound.inflight_bytes}. */
+    public long budgetPauses() { return budgetPauses.get(); }
+    /** The most bytes held in flight at once (see {@code outbound.inflight_bytes}). */
+    public long peakInflightBytes() { return peakInflightBytes.get(); }
 }

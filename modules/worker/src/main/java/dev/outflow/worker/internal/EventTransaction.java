@@ -1,9 +1,11 @@
 package dev.outflow.worker.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -36,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * one with the same {@code transactional.id} (which aborts whatever the old one left open) and
  * re-sends. An output the broker refuses for good (too large for its topic, invalid) is replaced by
  * a fallback (the record to the DLQ; nothing when even that is refused) so one record cannot stall
- * its partition. Offsets refused because of a rebalance (stale generation, unknown member) abort and
+ * its partition. Which job's output was refused is confirmed by a probe (the suspect's outputs
+ * alone, in a transaction that is then aborted): once one batch of a transaction fails, the
+ * producer fails the other undelivered batches of that transaction with the same exception, so
+ * the send callbacks also name innocent jobs, whose outcome must not become a DLQ copy. Offsets refused because of a rebalance (stale generation, unknown member) abort and
  * report {@link Result#RETRY_LATER}, so the poll loop retries after its next poll with fresh group
  * metadata. Only a fenced group instance reports {@link Result#GROUP_LOST}: the caller gives the
  * jobs up and the records are redelivered (at-least-once).
@@ -107,6 +112,7 @@ final class EventTransaction implements AutoCloseable {
      * errors a few times.
      */
     Result commit(Batch b) {
+        refused.clear(); // reports from an earlier batch's transaction, settled or aborted by now
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 if (broken) recover();
@@ -148,21 +154,56 @@ final class EventTransaction implements AutoCloseable {
         List<ProducerRecord<byte[], byte[]>> out = j.outputs;
         if (out.isEmpty()) return;
         Callback refusal = (metadata, e) -> {
-            if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException || e instanceof InvalidRecordException) {
-                refused.putIfAbsent(j, e);
-            }
+            if (refusedForGood(e)) refused.putIfAbsent(j, e);
         };
         for (int i = 0; i < out.size(); i++) producer.send(out.get(i), refusal);
     }
 
+    private static boolean refusedForGood(Exception e) {
+        return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException || e instanceof InvalidRecordException;
+    }
+
+    /** Replaces the outputs of the suspects that a probe confirms the broker refuses. */
     private void replaceRefused() {
         if (refused.isEmpty()) return;
-        for (Map.Entry<Job, Exception> e : refused.entrySet()) {
-            Job j = e.getKey();
-            log.error("The broker refuses an output of {} ({}); publishing its fallback instead", j, e.getValue().toString());
-            j.outputs = fallback.apply(j, e.getValue());
-        }
+        List<Job> suspects = new ArrayList<>(refused.keySet());
         refused.clear();
+        for (Job j : suspects) {
+            Exception why = probe(j);
+            if (why == null) {
+                log.info("An output of {} was failed with another record of its transaction; sending it again", j);
+                continue;
+            }
+            log.error("The broker refuses an output of {} ({}); publishing its fallback instead", j, why.toString());
+            j.outputs = fallback.apply(j, why);
+        }
+    }
+
+    /**
+     * Sends the job's outputs alone in a transaction that is then aborted (read_committed readers
+     * never see them).
+     *
+     * @return the refusal of one of them, or null when the broker took them all
+     */
+    private Exception probe(Job j) {
+        recover();
+        AtomicReference<Exception> refusal = new AtomicReference<>();
+        producer.beginTransaction();
+        open = true;
+        try {
+            for (ProducerRecord<byte[], byte[]> r : j.outputs) {
+                producer.send(r, (metadata, e) -> {
+                    if (refusedForGood(e)) refusal.compareAndSet(null, e);
+                });
+            }
+            producer.flush();
+        } catch (KafkaException e) {
+            if (refusedForGood(e)) refusal.compareAndSet(null, e);
+        } finally {
+            broken = true;
+            recover(); // aborts the probe
+        }
+        return refusal.get();
     }
 
     /** Aborts, or replaces the producer when it cannot abort; leaves no transaction open. */

@@ -47,6 +47,17 @@ final class Job {
     Delivered delivered;
     /** Set by the delivery thread when the task itself failed (an Error): the poll thread dead-letters the record. */
     Throwable failure;
+    /**
+     * Bytes charged to the worker's in-flight budget: the record (raw and decoded) from intake,
+     * plus its outputs once they are set. Poll thread only.
+     */
+    long bytes;
+    /** When its delivery attempt started (nanoTime); 0 before. */
+    volatile long startedNanos;
+    /** The thread running its delivery attempt, while it runs; guarded by this job's monitor. */
+    private Thread attempt;
+    /** Set once its attempt was cut short ({@link #cut()}); guarded by this job's monitor. */
+    private boolean cut;
 
     private Job(PartitionWindow window, ConsumerRecord<byte[], byte[]> record, OutboundMessage message, Delivery delivery,
                 String domain, State state) {
@@ -74,6 +85,64 @@ final class Job {
 
     long offset() {
         return record.offset();
+    }
+
+    /** The calling thread runs this job's delivery attempt until {@link #attemptEnded()}. */
+    synchronized void attemptStarted() {
+        startedNanos = System.nanoTime();
+        attempt = Thread.currentThread();
+    }
+
+    /**
+     * The attempt returned: it can no longer be cut. Clears an interrupt {@link #cut()} may have
+     * left, so the delivery thread's next job is not hit by it.
+     *
+     * @return true when the attempt was cut short
+     */
+    boolean attemptEnded() {
+        boolean wasCut;
+        synchronized (this) {
+            attempt = null;
+            wasCut = cut;
+        }
+        Thread.interrupted();
+        return wasCut;
+    }
+
+    /**
+     * Cuts a running attempt short: interrupts its thread, which closes the socket it blocks on
+     * (virtual threads), so the attempt ends as a network failure. Any thread.
+     *
+     * @return false when no attempt is running or it was cut already
+     */
+    synchronized boolean cut() {
+        if (attempt == null || cut) return false;
+        cut = true;
+        attempt.interrupt();
+        return true;
+    }
+
+    /**
+     * Heap a taken record costs until its offset is committed: its bytes as consumed and once more
+     * decoded (the message contents are copied out of the record).
+     */
+    static long recordBytes(ConsumerRecord<byte[], byte[]> r) {
+        return 2L * (128 + Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize()));
+    }
+
+    /** What this job costs once completed, until its commit: its record and its outputs. */
+    long settledBytes() {
+        return recordBytes(record) + size(outputs);
+    }
+
+    /** Approximate heap bytes of records: key and value arrays (and their headers, roughly). */
+    static long size(List<ProducerRecord<byte[], byte[]>> records) {
+        long n = 0;
+        for (int i = 0; i < records.size(); i++) {
+            ProducerRecord<byte[], byte[]> r = records.get(i);
+            n += 64 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+        }
+        return n;
     }
 
     /** Waiting or delivering: counts against the partition's in-flight window. */

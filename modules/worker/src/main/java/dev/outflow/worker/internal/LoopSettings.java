@@ -16,10 +16,16 @@ import java.time.Duration;
  * @param holdLimit       records taken but unpublished per partition (completed out of order included)
  * @param throttleDelay   delay of a parked record ({@code outbound.throttle_delay})
  * @param initTimeout     how long start-up may wait for the broker (transactions, group coordinator)
+ * @param inflightBytes   bytes of records taken but not committed, and their outputs, above which
+ *                        no more records are taken ({@code outbound.inflight_bytes}, resolved)
+ * @param holdTimeout     how long a delivery may hold back finished records of its partition
+ *                        before it is cut short ({@code outbound.partition_hold_timeout})
  */
 public record LoopSettings(Topics topics, String workerId, Duration commitInterval, int maxBatch, Duration shutdownTimeout,
-                           Duration revokeTimeout, int windowLimit, int holdLimit, Duration throttleDelay, Duration initTimeout) {
+                           Duration revokeTimeout, int windowLimit, int holdLimit, Duration throttleDelay, Duration initTimeout,
+                           long inflightBytes, Duration holdTimeout) {
     public LoopSettings {
+        if (inflightBytes < 1) throw new IllegalArgumentException("inflightBytes must be at least 1");
         if (windowLimit < 1) throw new IllegalArgumentException("windowLimit must be at least 1");
         if (holdLimit < windowLimit) throw new IllegalArgumentException("holdLimit must be at least windowLimit");
         if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be at least 1");

@@ -59,7 +59,8 @@ final class MessageCheck {
         }
         Map<String, String> notes = m.getNotes() == null ? Map.of() : m.getNotes();
         return new Checked(new Delivery(m.getId(), m.getMailFrom(), canonical, domain, bytes(contents),
-                Instant.ofEpochMilli(m.getQueuedAt()), m.getAttempt(), notes, m.getBounceOf(), m.getLastError()), null);
+                Instant.ofEpochMilli(m.getQueuedAt()), m.getAttempt(), notes, m.getBounceOf(), m.getLastError(),
+                DsnOptionsRecords.fromRecord(m.getDsn())), null);
     }
 
     private static Checked reject(String reason, String enhancedCode) {

@@ -81,6 +81,7 @@ final class OutputRecords {
                 kinds |= Job.DSN;
             }
         }
+        for (Delivery notice : plan.notices()) out.add(dsn(notice));     // RFC 3461 delayed / relayed notices
         job.outputs = out;
         job.kinds = kinds;
     }
@@ -102,13 +103,14 @@ final class OutputRecords {
     private static OutboundMessage message(Delivery d, OutboundMessage original, long notBefore, boolean throttled) {
         Source source = original != null && original.getSource() != null ? original.getSource() : new Source("kafka", null);
         return new OutboundMessage(d.id(), d.mailFrom(), new ArrayList<>(d.recipients()), d.domain(), ByteBuffer.wrap(d.contents()),
-                d.queuedAt().toEpochMilli(), d.attempt(), notBefore, d.notes(), d.bounceOf(), source, d.lastError(), throttled);
+                d.queuedAt().toEpochMilli(), d.attempt(), notBefore, d.notes(), d.bounceOf(), source, d.lastError(), throttled,
+                DsnOptionsRecords.toRecord(d.dsn()));
     }
 
     private ProducerRecord<byte[], byte[]> dsn(Delivery dsn) {
         OutboundMessage m = new OutboundMessage(dsn.id(), "", new ArrayList<>(dsn.recipients()), dsn.domain(),
                 ByteBuffer.wrap(dsn.contents()), dsn.queuedAt().toEpochMilli(), 0, 0L, dsn.notes(), dsn.bounceOf(),
-                new Source(DSN_CHANNEL, null), null, false);
+                new Source(DSN_CHANNEL, null), null, false, null);
         String routingKey = shards.routingKey(dsn.domain(), dsn.recipients().getFirst());
         return new ProducerRecord<>(topics.outbound(), null, utf8(routingKey), messages.serialize(topics.outbound(), m));
     }

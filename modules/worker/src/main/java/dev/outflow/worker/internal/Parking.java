@@ -63,6 +63,7 @@ final class Parking {
             j.outputs = List.of(outputs.parked(j.record, j.message, notBefore, topic));
             j.kinds = Job.PARKED_BIT;
             w.left(j);
+            w.grow(j, j.settledBytes() - j.bytes);
             parked.merge(w.tp, 1, Integer::sum);
         }
         if (parked != null) log.info("Parked record(s) of saturated domains for {}: {}", delay, parked);

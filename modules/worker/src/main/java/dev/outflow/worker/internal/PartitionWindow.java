@@ -16,6 +16,8 @@ final class PartitionWindow {
     final TopicPartition tp;
     private final ArrayDeque<Job> jobs = new ArrayDeque<>();
     private int inProgress;
+    /** Sum of {@link Job#bytes} of the held jobs. */
+    private long bytes;
     /** As last asked of the consumer. */
     boolean paused;
     /** Set once the partition is revoked or lost: late completions are ignored. */
@@ -27,7 +29,19 @@ final class PartitionWindow {
 
     void add(Job j) {
         jobs.addLast(j);
+        bytes += j.bytes;
         if (j.inProgress()) inProgress++;
+    }
+
+    /** A held job's outputs were set: charge them too. */
+    void grow(Job j, long n) {
+        j.bytes += n;
+        bytes += n;
+    }
+
+    /** Bytes of the held jobs (see {@link Job#bytes}). */
+    long bytes() {
+        return bytes;
     }
 
     /** A job of this window left the waiting/delivering states (done, parked or abandoned). */
@@ -63,6 +77,7 @@ final class PartitionWindow {
         Job head;
         while ((head = jobs.peekFirst()) != null && head.completed()) {
             jobs.pollFirst();
+            bytes -= head.bytes;
             sink.accept(head);
             next = head.offset() + 1;
         }
@@ -73,10 +88,15 @@ final class PartitionWindow {
         return jobs;
     }
 
+    /** The oldest held job, or null. */
+    Job head() {
+        return jobs.peekFirst();
+    }
+
     /**
      * Forgets every held job: the ones in progress become ABANDONED ({@code withdraw} sees the
      * waiting ones first, to take them out of their queues; a job it cannot withdraw has just
-     * started and is abandoned while it runs).
+     * started and is abandoned while it runs). Running attempts are cut short.
      *
      * @return how many jobs were held
      */
@@ -84,10 +104,12 @@ final class PartitionWindow {
         int n = jobs.size();
         for (Job j : jobs) {
             if (j.state == Job.State.WAITING) withdraw.test(j);
+            if (j.state == Job.State.RUNNING) j.cut(); // the next owner delivers it again: fewer duplicates at the MX
             if (j.inProgress()) j.state = Job.State.ABANDONED;
         }
         jobs.clear();
         inProgress = 0;
+        bytes = 0;
         return n;
     }
 }

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,12 +48,22 @@ import org.slf4j.LoggerFactory;
  * <p>Rebalance (cooperative): on revoke, waiting records of the revoked partitions are given up,
  * in-flight ones get {@code revokeTimeout} to finish, and the completed prefix is committed before
  * the partitions go; on loss nothing is committed. Given-up records are redelivered to the next
- * owner (at-least-once: a delivery in flight may happen twice, its events never do).
+ * owner (at-least-once: a delivery in flight may happen twice, its events never do). After the
+ * callback returns, nothing of those partitions is ever handed to a transaction again (see
+ * {@link Commits}).
+ *
+ * <p>Two guards keep one partition or one worker from piling up: a delivery that holds back
+ * finished records of its partition for longer than {@code holdTimeout} is cut short (deferred),
+ * and no records are taken while the bytes held (taken, not yet committed, outputs included)
+ * exceed {@code inflightBytes}: every partition is paused and what a poll returned beyond the
+ * budget is sought back, so the budget is exceeded by at most one record.
  */
 public final class PollLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
     /** Minimum time a revoke or shutdown may spend committing what completed. */
     private static final Duration MIN_FLUSH = Duration.ofSeconds(5);
+    /** How often running deliveries are checked against the hold timeout. */
+    private static final long HOLD_SCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers;
     private final Commits commits;
@@ -77,6 +86,13 @@ public final class PollLoop implements Runnable {
     private volatile Throwable failure;
     /** Set when closing: the consumer's close calls the rebalance listener, which must then do nothing. */
     private boolean closing;
+    /** Size of the first record a poll returned beyond the byte budget (sought back); 0 when none. */
+    private long refusedBytes;
+    /** As last applied: every partition paused for the byte budget. */
+    private boolean budgetPaused;
+    private long nextHoldScan = System.nanoTime();
+    /** As last computed by the poll thread, for the gauge. */
+    private volatile long inflightBytes;
 
     PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
@@ -162,6 +178,8 @@ public final class PollLoop implements Runnable {
             if (!records.isEmpty()) take(records);
             if (!hold) dispatch();
             drainCompletions(0);
+            heldBytes(); // the peak, after outputs were charged
+            cutHoldUps();
             publishPrefixes();
             commits.tick(consumer::groupMetadata);
         } catch (AuthenticationException | AuthorizationException e) {
@@ -199,6 +217,8 @@ public final class PollLoop implements Runnable {
 
     private void take(ConsumerRecords<byte[], byte[]> records) {
         if (stopRequested) return; // shutting down: these are redelivered to the next owner
+        long held = heldBytes();
+        refusedBytes = 0;
         for (TopicPartition tp : records.partitions()) {
             PartitionWindow w = windows.get(tp);
             if (w == null) {
@@ -206,9 +226,62 @@ public final class PollLoop implements Runnable {
                 continue;
             }
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                long size = Job.recordBytes(r);
+                // Room for an output as large as the message too (a DEFERRED event embeds it, a DSN
+                // quotes it), until the outcome is known and the charge is settled.
+                long charge = size + size / 2;
+                // At least one record when nothing is held, so one larger than the budget still goes.
+                if (refusedBytes > 0 || (held > 0 && held + charge > s.inflightBytes())) {
+                    if (refusedBytes == 0) refusedBytes = charge;
+                    consumer.seek(tp, r.offset()); // taken again once the budget allows
+                    break;
+                }
                 Job j = intake.take(w, r);
+                j.bytes = j.state == Job.State.WAITING ? charge : size + Job.size(j.outputs);
+                held += j.bytes;
                 w.add(j);
                 if (j.state == Job.State.WAITING) dispatcher.enqueue(j);
+            }
+        }
+    }
+
+    /** Bytes of taken records not yet committed, with their outputs (see {@link Job#bytes}). */
+    private long heldBytes() {
+        long n = commits.heldBytes();
+        for (PartitionWindow w : windows.values()) n += w.bytes();
+        inflightBytes = n;
+        if (n > counters.peakInflightBytes.get()) counters.peakInflightBytes.set(n);
+        return n;
+    }
+
+    /** Over the byte budget: what is held, plus the record the last poll could not take, exceeds it. */
+    private boolean overBudget() {
+        long held = heldBytes();
+        return held > 0 && (held >= s.inflightBytes() || held + refusedBytes > s.inflightBytes());
+    }
+
+    /**
+     * Cuts short the delivery at the head of a partition when it has held back finished records
+     * behind it for longer than the hold timeout: the attempt ends as a deferral (retried later
+     * by the scheduler, attempt counted), so the partition's finished work commits and the window
+     * moves on. A tarpit MX thus costs its partition one hold timeout per record, not its
+     * command timeouts.
+     */
+    private void cutHoldUps() {
+        long now = System.nanoTime();
+        if (now - nextHoldScan < 0) return;
+        nextHoldScan = now + HOLD_SCAN_NANOS;
+        long limit = s.holdTimeout().toNanos();
+        for (PartitionWindow w : windows.values()) {
+            Job head = w.head();
+            if (head == null || head.state != Job.State.RUNNING) continue;
+            long started = head.startedNanos;
+            int finishedBehind = w.held() - w.inProgress();
+            if (started == 0 || now - started < limit || finishedBehind == 0) continue;
+            if (head.cut()) {
+                counters.cutShort.incrementAndGet();
+                log.warn("Cut short the delivery of {} to {}: it held back {} finished record(s) of {} for longer than {}",
+                        head.message.getId(), head.domain, finishedBehind, w.tp, s.holdTimeout());
             }
         }
     }
@@ -222,6 +295,7 @@ public final class PollLoop implements Runnable {
                     if (j.failure != null) intake.failed(j);
                     j.state = Job.State.DONE;
                     j.window.left(j);
+                    j.window.grow(j, j.settledBytes() - j.bytes);
                 }
                 j = dispatcher.nextCompleted(0);
             }
@@ -232,10 +306,18 @@ public final class PollLoop implements Runnable {
     }
 
     private void applyPauses(boolean all) {
+        boolean budget = overBudget();
+        if (budget != budgetPaused) {
+            budgetPaused = budget;
+            if (budget && counters.budgetPauses.incrementAndGet() == 1) {
+                log.info("Worker {}: {} bytes in flight reach outbound.inflight_bytes ({}); taking no records until some commit"
+                        + " (logged once; see the budget_pauses counter)", s.workerId(), heldBytes(), s.inflightBytes());
+            }
+        }
         List<TopicPartition> pause = null;
         List<TopicPartition> resume = null;
         for (PartitionWindow w : windows.values()) {
-            boolean want = all || stopRequested || w.inProgress() >= s.windowLimit() || w.held() >= s.holdLimit();
+            boolean want = all || stopRequested || budget || w.inProgress() >= s.windowLimit() || w.held() >= s.holdLimit();
             if (want == w.paused) continue;
             w.paused = want;
             if (want) {
@@ -254,7 +336,7 @@ public final class PollLoop implements Runnable {
         for (PartitionWindow w : windows.values()) {
             if (w.isEmpty()) continue;
             long next = w.drainCompleted(commits::add);
-            if (next >= 0) commits.offset(w.tp, next);
+            if (next >= 0) commits.offset(w, next);
         }
     }
 
@@ -282,7 +364,9 @@ public final class PollLoop implements Runnable {
         applyPauses(true);
         for (PartitionWindow w : windows.values()) withdrawWaiting(w);
         long deadline = System.nanoTime() + s.shutdownTimeout().toNanos();
-        while (dispatcher.running() > 0 && System.nanoTime() < deadline) {
+        // Not dispatcher.running(): a delivery thread frees its slot just before it reports the job
+        // done, so "none running" can be seen while a finished job is not yet collected.
+        while (running(windows.values()) && System.nanoTime() < deadline) {
             applyPauses(true);
             consumer.poll(Duration.ofMillis(pollMillis()));
             drainCompletions(0);
@@ -372,7 +456,6 @@ public final class PollLoop implements Runnable {
                 if (w != null) leaving.add(w);
             }
             if (leaving.isEmpty()) return;
-            Set<TopicPartition> gone = new HashSet<>(partitions);
             if (commit) {
                 finishInFlight(leaving);
             } else {
@@ -384,7 +467,7 @@ public final class PollLoop implements Runnable {
                 w.gone = true;
                 windows.remove(w.tp);
             }
-            commits.drop(gone); // what could not commit must not commit later for partitions we no longer own
+            commits.dropGone(); // what could not commit must not commit later for partitions we no longer own
             counters.abandoned.addAndGet(left);
             assignment = Set.copyOf(windows.keySet());
             log.info("Worker {} {} {}{}", s.workerId(), commit ? "revoked" : "lost", partitions,
@@ -404,12 +487,14 @@ public final class PollLoop implements Runnable {
             commits.flush(remainingOrMin(deadline), consumer::groupMetadata);
         }
 
-        private boolean running(List<PartitionWindow> leaving) {
-            for (PartitionWindow w : leaving) {
-                for (Job j : w.jobs()) if (j.state == Job.State.RUNNING) return true;
-            }
-            return false;
+    }
+
+    /** True while a job of these windows is delivering (its completion not yet collected). */
+    private static boolean running(Collection<PartitionWindow> windows) {
+        for (PartitionWindow w : windows) {
+            for (Job j : w.jobs()) if (j.state == Job.State.RUNNING) return true;
         }
+        return false;
     }
 
     // --- control from other threads
@@ -461,6 +546,11 @@ public final class PollLoop implements Runnable {
 
     public int inFlight() {
         return dispatcher.running();
+    }
+
+    /** Bytes held as last computed (see {@code outbound.inflight_bytes}). */
+    public long inflightBytes() {
+        return inflightBytes;
     }
 
     public boolean deliveryPausedNow() {

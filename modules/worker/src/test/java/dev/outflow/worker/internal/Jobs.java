@@ -22,7 +22,7 @@ final class Jobs {
     static OutboundMessage message(String id, String domain, String... recipients) {
         return new OutboundMessage(id, "sender@sender.test", List.of(recipients), domain,
                 ByteBuffer.wrap("Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8)), QUEUED.toEpochMilli(), 0, 0L,
-                Map.of("k", "v"), null, new Source("api", "alice"), null, false);
+                Map.of("k", "v"), null, new Source("api", "alice"), null, false, null);
     }
 
     static ConsumerRecord<byte[], byte[]> record(long offset, String key) {

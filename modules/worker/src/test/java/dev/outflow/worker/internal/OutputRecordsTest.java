@@ -162,4 +162,35 @@ class OutputRecordsTest {
     private static DeliveryEvent event(ProducerRecord<byte[], byte[]> r) {
         return Serdes.deliveryEvent().deserialize(r.topic(), r.value());
     }
+
+    @Test
+    void noticesGoToOutboundAndDsnOptionsTravelWithTheRetry() {
+        Job job = Jobs.waiting(w, 8, "mix.test");
+        dev.outflow.core.delivery.DsnRequest options = new dev.outflow.core.delivery.DsnRequest("HDRS", "e1",
+                Map.of("later@mix.test", new dev.outflow.core.delivery.DsnRequest.Recipient("DELAY", "rfc822;later+40old.test")), true);
+        Delivery d = new Delivery("id-2", "sender@sender.test", List.of("later@mix.test"), "mix.test",
+                "body".getBytes(StandardCharsets.UTF_8), Jobs.QUEUED, 0, Map.of(), null, null, options);
+        RecipientResult later = RecipientResult.of("later@mix.test", 450, "4.2.1", "busy");
+        DeliveryResult result = new DeliveryResult(List.of(later), "mx.mix.test", "127.0.0.9", 25, "SMTP", false, null);
+        Instant at = Jobs.QUEUED.plusSeconds(5);
+        Delivery retry = new Delivery("id-2", d.mailFrom(), d.recipients(), "mix.test", d.contents(), Jobs.QUEUED, 1, Map.of(), null,
+                "450 4.2.1 busy", options);
+        Delivery notice = new Delivery("dsn-2", "", List.of("sender@sender.test"), "sender.test", "delayed".getBytes(StandardCharsets.UTF_8),
+                at, 0, Map.of(), "id-2", null);
+        DispositionPlan plan = new DispositionPlan(d, result, at, List.of(),
+                Optional.of(new DispositionPlan.Deferral(retry, Duration.ofSeconds(60), at.plusSeconds(60), List.of(later), true, "busy")),
+                List.of(), Optional.empty(), List.of(notice));
+
+        outputs.fromPlan(job, plan);
+
+        assertThat(job.outputs).extracting(ProducerRecord::topic).containsExactly("t.deferred", "t.outbound");
+        OutboundMessage queuedNotice = Serdes.outboundMessage().decode(job.outputs.get(1).value());
+        assertThat(queuedNotice.getId()).isEqualTo("dsn-2");
+        assertThat(queuedNotice.getBounceOf()).isEqualTo("id-2");
+        assertThat(queuedNotice.getMailFrom()).isEmpty();
+        var embedded = event(job.outputs.get(0)).getMessage().getDsn();
+        assertThat(embedded.getRet()).isEqualTo("HDRS");
+        assertThat(embedded.getDelayNotified()).isTrue();
+        assertThat(embedded.getRecipients().get("later@mix.test").getOrcpt()).isEqualTo("rfc822;later+40old.test");
+    }
 }

@@ -3,6 +3,7 @@ package dev.outflow.submission.smtpd.internal;
 import dev.outflow.core.address.InvalidAddressException;
 import dev.outflow.core.address.MailAddress;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.delivery.DsnRequest;
 import dev.outflow.core.intake.IntakeRequest;
 import dev.outflow.core.intake.Origin;
 import dev.outflow.submission.OutboundQueue;
@@ -55,6 +56,10 @@ public final class SmtpSession implements Runnable {
     private final List<String> rcpts = new ArrayList<>();
     private long sizeHint;
     private boolean smtputf8;
+    // RFC 3461 options of the transaction
+    private String dsnRet;
+    private String dsnEnvid;
+    private final Map<String, DsnRequest.Recipient> dsnRcpts = new java.util.LinkedHashMap<>();
 
     public SmtpSession(SmtpdSettings settings, Intake intake, OutboundQueue queue, Watchdog watchdog, Socket socket) throws IOException {
         this.s = settings;
@@ -167,6 +172,7 @@ public final class SmtpSession implements Runnable {
         conn.reply("250-SIZE " + s.maxMessageBytes());
         conn.reply("250-8BITMIME");
         conn.reply("250-SMTPUTF8");
+        conn.reply("250-DSN");
         if (!conn.isTls()) conn.reply("250-STARTTLS");
         if (authAllowed()) conn.reply("250-AUTH PLAIN LOGIN");
         conn.reply("250 ENHANCEDSTATUSCODES");
@@ -247,8 +253,18 @@ public final class SmtpSession implements Runnable {
         if (a == null) return error("501 5.5.4 Syntax: MAIL FROM:<address>");
         long size = 0;
         boolean utf8 = false;
+        String ret = null;
+        String envid = null;
         for (Map.Entry<String, String> p : a.params().entrySet()) {
             switch (p.getKey()) {
+                case "RET", "ENVID" -> {
+                    try {
+                        if (p.getKey().equals("RET")) ret = DsnRequest.parseRet(p.getValue());
+                        else envid = DsnRequest.parseEnvid(p.getValue());
+                    } catch (IllegalArgumentException e) {
+                        return error("501 5.5.4 " + e.getMessage());
+                    }
+                }
                 case "SIZE" -> {
                     size = parseSize(p.getValue());
                     if (size < 0) return error("501 5.5.4 Bad SIZE parameter");
@@ -282,6 +298,8 @@ public final class SmtpSession implements Runnable {
         mailFrom = from.toString();
         sizeHint = size;
         smtputf8 = utf8;
+        dsnRet = ret;
+        dsnEnvid = envid;
         conn.reply("250 2.1.0 Ok");
         return true;
     }
@@ -291,7 +309,21 @@ public final class SmtpSession implements Runnable {
         EnvelopeArgs a = EnvelopeArgs.parse(args, "TO:");
         if (a == null) return error("501 5.5.4 Syntax: RCPT TO:<address>");
         if (user == null && !relayNetwork) return error("530 5.7.0 Authentication required");
-        if (!a.params().isEmpty()) return error("555 5.5.4 Unsupported parameter " + a.params().keySet().iterator().next());
+        String notify = null;
+        String orcpt = null;
+        for (Map.Entry<String, String> p : a.params().entrySet()) {
+            try {
+                switch (p.getKey()) {
+                    case "NOTIFY" -> notify = DsnRequest.parseNotify(p.getValue());
+                    case "ORCPT" -> orcpt = DsnRequest.parseOrcpt(p.getValue());
+                    default -> {
+                        return error("555 5.5.4 Unsupported parameter " + p.getKey());
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                return error("501 5.5.4 " + e.getMessage());
+            }
+        }
         if (rcpts.size() >= s.maxRecipients()) {
             conn.reply("452 4.5.3 Too many recipients");
             return true;
@@ -308,6 +340,7 @@ public final class SmtpSession implements Runnable {
             return true;
         }
         rcpts.add(to.toString());
+        if (notify != null || orcpt != null) dsnRcpts.put(to.toString(), new DsnRequest.Recipient(notify, orcpt));
         conn.reply("250 2.1.5 Ok");
         return true;
     }
@@ -357,7 +390,8 @@ public final class SmtpSession implements Runnable {
 
     private boolean deliver(String id) throws IOException, InterruptedException {
         String origin = user != null ? user : conn.remoteAddress().getHostAddress();
-        IntakeRequest request = new IntakeRequest(id, mailFrom, List.copyOf(rcpts), buffer.take(), Map.of(), Origin.smtp(origin));
+        DsnRequest dsn = dsnRet == null && dsnEnvid == null && dsnRcpts.isEmpty() ? null : new DsnRequest(dsnRet, dsnEnvid, dsnRcpts, false);
+        IntakeRequest request = new IntakeRequest(id, mailFrom, List.copyOf(rcpts), buffer.take(), Map.of(), Origin.smtp(origin), dsn);
         reset();
         conn.pauseClock();
         try {
@@ -382,6 +416,9 @@ public final class SmtpSession implements Runnable {
     private void reset() {
         mailFrom = null;
         rcpts.clear();
+        dsnRet = null;
+        dsnEnvid = null;
+        dsnRcpts.clear();
         sizeHint = 0;
         smtputf8 = false;
     }

@@ -1,0 +1,32 @@
+package dev.outflow.app;
+
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code outflow dlq list}: one line per dead letter (when, where from, key, reason), then a count. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List dead letters: time, DLQ partition/offset, the topic/partition/offset it failed on, its key and the reason.")
+final class DlqListCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @Mixin
+    DlqFilter filter;
+
+    @Override
+    public Integer call() {
+        Instant from = filter.from(Instant.now());
+        Context ctx = Context.of(options.load());
+        int[] shown = {0};
+        DlqReader.read(ctx, d -> {
+            if (!filter.matches(d, from)) return;
+            shown[0]++;
+            System.out.printf("%s  %d/%d  from %s  key %s  %s%n", d.timestamp(), d.record().partition(), d.record().offset(),
+                    d.source(), d.key(), d.reason().replace('\n', ' '));
+        });
+        System.out.println(shown[0] + " dead letter" + (shown[0] == 1 ? "" : "s"));
+        return 0;
+    }
+}
