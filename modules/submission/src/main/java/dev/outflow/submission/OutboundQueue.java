@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>{@link #enqueue} completes normally only when every part is durably queued (for Kafka:
  * acknowledged with {@code acks=all}); it completes exceptionally (typically with a
- * {@link QueueException}) when it was not. The Kafka queue is atomic per message (one transaction):
+ * {@link QueueException}) when it was not. The Kafka queue is atomic per message (one record, or
+ * one transaction for the parts of a multi-domain message):
  * a failed message has no part queued, so callers answer "try again later" and the retry cannot
  * duplicate parts (see {@code docs/smtpd.md} for the one remaining window).
  *
