@@ -3,7 +3,10 @@ package dev.outflow.app;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.codec.suppression.Suppression;
+import dev.outflow.codec.suppression.SuppressionList;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.intake.SuppressionCheck;
 import dev.outflow.core.mx.MxResolver;
 import dev.outflow.reporting.Reporting;
 import dev.outflow.reporting.ReportingApi;
@@ -15,6 +18,8 @@ import dev.outflow.worker.DeliveryWorker;
 import dev.outflow.submission.KafkaOutboundQueue;
 import dev.outflow.submission.smtpd.SubmissionServer;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -186,13 +191,28 @@ final class Components implements AutoCloseable {
         Config config = kafkaConfig();
         KafkaOutboundQueue queue = KafkaOutboundQueue.create(config);
         started.add(queue);
-        SubmissionServer server = new SubmissionServer(config, new Intake(config, plugins), queue).start();
+        SubmissionServer server = new SubmissionServer(config, new Intake(config, plugins, Clock.systemDefaultZone(),
+                suppressionCheck(config)), queue).start();
         started.add(server);
         http().stage(HealthMonitor.Stage.listener("smtpd", () -> null));
         metrics.gauge("outflow.smtpd.connections", "smtpd", "Open SMTP submission connections.", server::openConnections);
         lines.add("smtpd      SMTP submission on " + server.address().getAddress().getHostAddress() + ":" + server.port()
                 + " (STARTTLS, AUTH from " + config.get(OutflowKeys.SMTPD_USERS) + ")");
         return this;
+    }
+
+    /** The suppression list the SMTP listener refuses at RCPT, followed from its topic for as long as the process runs. */
+    private SuppressionCheck suppressionCheck(Config config) {
+        if (!config.get(OutflowKeys.SUPPRESSION_ENABLED)) return SuppressionCheck.NONE;
+        try {
+            var list = new SuppressionList(ctx.kafka(), ctx.topics().suppressions())
+                    .start(Duration.ofSeconds(15));
+            started.add(list);
+            return address -> list.find(address).map(Suppression::describe).orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the suppression list", e);
+        }
     }
 
     /** A stage's health problem: it stopped (on its own, with the error, or was closed), or null. */

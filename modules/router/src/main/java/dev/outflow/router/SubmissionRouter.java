@@ -10,7 +10,10 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.LiveConfig;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.hooks.PluginChain;
+import dev.outflow.codec.suppression.Suppression;
+import dev.outflow.codec.suppression.SuppressionList;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.intake.SuppressionCheck;
 import dev.outflow.core.retry.RetrySchedule;
 import dev.outflow.router.internal.DedupeChangelog;
 import dev.outflow.router.internal.DedupeStore;
@@ -113,6 +116,7 @@ public final class SubmissionRouter implements AutoCloseable {
     private String dedupeTopic;
     private RetryTopics retryTopics;
     private long outboundLimit = Long.MAX_VALUE;
+    private SuppressionList suppressions;
     private boolean started;
     private boolean closed;
 
@@ -170,7 +174,7 @@ public final class SubmissionRouter implements AutoCloseable {
         }
     }
 
-    private RouterLoop newLoop(DedupeChangelog changelog, long outboundTopicLimit) {
+    private RouterLoop newLoop(DedupeChangelog changelog, long outboundTopicLimit) throws InterruptedException {
         long maxRecord = Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES));
         int maxRequest = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 20, maxRecord));
         String client = "outflow-router-" + routerId;
@@ -179,7 +183,7 @@ public final class SubmissionRouter implements AutoCloseable {
         Map<String, Object> producerProps = RouterClients.producer(b.kafka, transactionalId(), client + "-tx", maxRequest,
                 commitInterval.toMillis());
         Map<String, Object> restoreProps = RouterClients.restorer(b.kafka, client + "-restore");
-        Intake intake = new Intake(config, b.plugins, b.clock);
+        Intake intake = new Intake(config, b.plugins, b.clock, suppressionCheck());
         RecordHandler handler = new RecordHandler(new SubmissionDecoder(b.codecs), intake,
                 new RouterOutputs(b.topics, b.codecs, routerId, Math.min(maxRequest, outboundTopicLimit)), retryTopics,
                 config.get(OutflowKeys.ROUTER_MAX_RECIPIENTS));
@@ -190,6 +194,18 @@ public final class SubmissionRouter implements AutoCloseable {
                 () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
                 () -> new KafkaConsumer<>(restoreProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 handler, retryTopics, new DedupeStore(config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW).toMillis()), changelog, b.clock);
+    }
+
+    /**
+     * The suppression list this router follows (the compacted suppressions topic, read into
+     * memory): a suppressed recipient makes Intake reject the submission, which the router turns
+     * into a REJECTED event naming the suppression.
+     */
+    private SuppressionCheck suppressionCheck() throws InterruptedException {
+        if (!config.get(OutflowKeys.SUPPRESSION_ENABLED)) return SuppressionCheck.NONE;
+        suppressions = new SuppressionList(b.kafka, b.topics.suppressions()).start(Duration.ofSeconds(15));
+        SuppressionList list = suppressions;
+        return address -> list.find(address).map(Suppression::describe).orElse(null);
     }
 
     /**
@@ -257,6 +273,7 @@ public final class SubmissionRouter implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (suppressions != null) suppressions.close();
         if (loop == null) return;
         loop.stop();
         try {

@@ -224,7 +224,7 @@ public final class OutflowKeys {
     public static final ConfigKey<String> REPORTING_ADVERTISED = string("reporting.advertised_address", null,
             "host:port other reporting instances use to reach this one's /api (Kafka Streams application.server). Unset: http.listen, with a wildcard host replaced by this host's name.");
     public static final ConfigKey<Boolean> SUPPRESSION_ENABLED = bool("suppression.enabled", "true",
-            "Refuse suppressed recipients at intake (SMTP RCPT 550 5.1.1, router and OutflowClient: REJECTED). Not enforced yet (docs/api.md); false: the list is kept but not enforced.");
+            "Refuse suppressed recipients at intake (SMTP RCPT 550 5.1.1, router and OutflowClient: REJECTED event). false: the list is kept but not enforced.");
     public static final ConfigKey<Duration> SUPPRESSION_TTL = duration("suppression.ttl", "30d",
             "How long an address stays suppressed after a bad-mailbox bounce (or a manual add without its own expiry).");
 

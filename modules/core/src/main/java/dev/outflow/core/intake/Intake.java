@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * queue_outbound DENY {@code 550 5.7.1}, DENYSOFT {@code 451 4.7.1}, DENYDISCONNECT
  * {@code 550 5.7.1} with kind DISCONNECT. Plugin failures are DENYSOFT (see {@link PluginChain}).
  * A message that has a DKIM key but cannot be signed {@code 451 4.7.0} (unless {@code dkim.required=false}).
+ * A suppressed recipient {@code 550 5.1.1} naming the suppression (the whole message, like a bad
+ * recipient address: intake queues a message as submitted or not at all; {@code suppression.enabled=false}
+ * turns the check off).
  *
  * <p>Accepted messages are DKIM-signed here ({@link DkimSigner}), after the hooks, so that the
  * signature is computed once per message whatever the number of domains, retries and workers.
@@ -53,12 +56,21 @@ public final class Intake {
     private final DomainShards shards;
     private final DkimSigner dkim;
     private final boolean dkimRequired;
+    private final SuppressionCheck suppressions;
 
     /**
      * @throws dev.outflow.core.config.ConfigException when {@code outbound.domain_shards} is malformed
      *         or a DKIM key cannot be used (the message names the file)
      */
     public Intake(Config config, PluginChain plugins, Clock clock) {
+        this(config, plugins, clock, SuppressionCheck.NONE);
+    }
+
+    /**
+     * @param suppressions the process's suppression list; ignored when {@code suppression.enabled=false}
+     */
+    public Intake(Config config, PluginChain plugins, Clock clock, SuppressionCheck suppressions) {
+        this.suppressions = config.get(OutflowKeys.SUPPRESSION_ENABLED) ? suppressions : SuppressionCheck.NONE;
         this.plugins = plugins;
         this.clock = clock;
         this.me = config.me();
@@ -75,6 +87,15 @@ public final class Intake {
     /** A fresh message id (random UUID); channels that need the id early (Received header) take it here. */
     public String newId() {
         return UUID.randomUUID().toString();
+    }
+
+    /**
+     * The refusal of a suppressed recipient ({@code 550 5.1.1 <a@b> is suppressed (…)}), for
+     * channels that answer per recipient (SMTP RCPT); null when the address may be queued.
+     */
+    public IntakeResult.Rejected suppressed(String id, String recipient) {
+        String why = suppressions.refusal(recipient);
+        return why == null ? null : reject(id, RejectKind.PERMANENT, 550, "5.1.1", "<" + printable(recipient) + "> " + why);
     }
 
     /** {@code outbound.max_message_bytes}: the largest completed message accepted. */
@@ -116,6 +137,10 @@ public final class Intake {
             } catch (InvalidAddressException e) {
                 return reject(id, RejectKind.PERMANENT, 550, "5.1.3", "Bad recipient address <" + printable(r) + ">: " + e.reason());
             }
+        }
+        for (String r : rcpts.keySet()) {
+            IntakeResult.Rejected refused = suppressed(id, r);
+            if (refused != null) return refused;
         }
         byte[] raw = request.contents();
         if (raw.length > maxMessageBytes) return tooBig(id);

@@ -328,4 +328,29 @@ class IntakeTest {
         assertThat(optional).isInstanceOf(IntakeResult.Accepted.class);
         assertThat(new String(((IntakeResult.Accepted) optional).parts().get(0).delivery().contents(), UTF_8)).doesNotContain("DKIM-Signature");
     }
+
+    @Test
+    void suppressedRecipientRejectsTheMessageNamingTheSuppression() {
+        SuppressionCheck list = a -> a.equals("gone@x.test") ? "suppressed (manual: asked to stop)" : null;
+        Intake intake = new Intake(Config.of(Map.of("me", "mx.test")), PluginChain.empty(), CLOCK, list);
+
+        IntakeResult r = submit(intake, "", List.of("ok@x.test", "gone@x.test"), MSG);
+        IntakeResult fine = submit(intake, "", List.of("ok@x.test"), MSG);
+
+        assertThat(r).isInstanceOf(IntakeResult.Rejected.class);
+        assertThat(((IntakeResult.Rejected) r).smtpReply()).isEqualTo("550 5.1.1 <gone@x.test> suppressed (manual: asked to stop)");
+        assertThat(((IntakeResult.Rejected) r).isTemporary()).isFalse();
+        assertThat(fine).isInstanceOf(IntakeResult.Accepted.class);
+        assertThat(intake.suppressed(null, "gone@x.test")).isNotNull();
+        assertThat(intake.suppressed(null, "ok@x.test")).isNull();
+    }
+
+    @Test
+    void suppressionDisabledQueuesSuppressedRecipients() {
+        SuppressionCheck list = a -> "suppressed (manual)";
+        Intake intake = new Intake(Config.of(Map.of("me", "mx.test", "suppression.enabled", "false")), PluginChain.empty(), CLOCK, list);
+
+        assertThat(submit(intake, "", List.of("gone@x.test"), MSG)).isInstanceOf(IntakeResult.Accepted.class);
+        assertThat(intake.suppressed(null, "gone@x.test")).isNull();
+    }
 }

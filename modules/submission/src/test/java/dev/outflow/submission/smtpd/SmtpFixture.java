@@ -4,6 +4,7 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.hooks.OutboundPlugin;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.intake.SuppressionCheck;
 import dev.outflow.submission.FakeOutboundQueue;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,6 +27,11 @@ final class SmtpFixture implements AutoCloseable {
     final Config config;
 
     private SmtpFixture(Path dir, Map<String, String> settings, List<OutboundPlugin> plugins, Duration authDelay) throws IOException {
+        this(dir, settings, plugins, authDelay, SuppressionCheck.NONE);
+    }
+
+    private SmtpFixture(Path dir, Map<String, String> settings, List<OutboundPlugin> plugins, Duration authDelay,
+                        SuppressionCheck suppressions) throws IOException {
         Path users = dir.resolve("smtpd.users");
         UsersFile.load(users).add(USER, PASSWORD.toCharArray(), UsersFile.MIN_ITERATIONS);
         Map<String, String> s = new HashMap<>();
@@ -35,7 +41,7 @@ final class SmtpFixture implements AutoCloseable {
         s.put("smtpd.users", users.toString());
         s.putAll(settings);
         config = Config.of(s);
-        Intake intake = new Intake(config, new PluginChain(plugins));
+        Intake intake = new Intake(config, new PluginChain(plugins), Clock.systemDefaultZone(), suppressions);
         server = new SubmissionServer(config, intake, queue, SmtpdTls.serverContext(config), authDelay, Clock.systemDefaultZone()).start();
     }
 
@@ -49,6 +55,11 @@ final class SmtpFixture implements AutoCloseable {
 
     static SmtpFixture start(Path dir, Map<String, String> settings, List<OutboundPlugin> plugins) throws IOException {
         return new SmtpFixture(dir, settings, plugins, SubmissionServer.AUTH_FAILURE_DELAY);
+    }
+
+    /** With a suppression list. */
+    static SmtpFixture startWithSuppressions(Path dir, Map<String, String> settings, SuppressionCheck suppressions) throws IOException {
+        return new SmtpFixture(dir, settings, List.of(), SubmissionServer.AUTH_FAILURE_DELAY, suppressions);
     }
 
     /** With a short AUTH failure delay, for tests that fail many logins. */

@@ -339,6 +339,11 @@ public final class SmtpSession implements Runnable {
             conn.reply("553 5.6.7 Non-ASCII address needs SMTPUTF8");
             return true;
         }
+        var suppressed = intake.suppressed(null, to.toString());
+        if (suppressed != null) {
+            conn.reply(suppressed.smtpReply());
+            return true;
+        }
         rcpts.add(to.toString());
         if (notify != null || orcpt != null) dsnRcpts.put(to.toString(), new DsnRequest.Recipient(notify, orcpt));
         conn.reply("250 2.1.5 Ok");
