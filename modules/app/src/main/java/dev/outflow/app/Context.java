@@ -20,7 +20,7 @@ record Context(Config config, Topics topics, CodecFactory codecs, Map<String, Ob
 
     static Context of(Config config, String bootstrap) {
         Topics topics = new Topics(config.get(OutflowKeys.TOPIC_PREFIX), config.get(OutflowKeys.SCHEDULER_BUCKETS));
-        return new Context(config, topics, Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL)),
+        return new Context(config, topics, Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL), config.get(OutflowKeys.EVENTS_FORMAT)),
                 KafkaBase.props(config, bootstrap));
     }
 

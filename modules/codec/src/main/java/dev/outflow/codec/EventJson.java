@@ -1,18 +1,23 @@
 package dev.outflow.codec;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.outflow.avro.DeliveryEvent;
-import dev.outflow.avro.OutboundMessage;
-import dev.outflow.avro.RecipientStatus;
+import dev.outflow.codec.internal.NaturalJson;
 
 /**
- * A {@link DeliveryEvent} as a JSON object with the Avro field names, for people and tools that do
- * not speak Avro ({@code outflow events}). Null fields are left out; the message embedded in a
- * DEFERRED event is summarised (id, sender, recipients, domain, times, attempt, size) without its
- * contents. Stateless, thread-safe.
+ * A {@link DeliveryEvent} as a JSON object, the one JSON form of an event: what
+ * {@code events.format=json} writes to the event topics, what {@code outflow events} prints and
+ * what webhooks post. Published as JSON Schema in {@code docs/events.schema.json}. Field names are
+ * the Avro ones; null fields are left out; enums are their symbol; the message embedded in a
+ * DEFERRED event is complete (its {@code contents} base64), so the scheduler can retry from a
+ * JSON event. Decoding takes schema defaults for missing fields and ignores unknown ones.
+ * Stateless, thread-safe.
  */
 public final class EventJson {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -21,43 +26,38 @@ public final class EventJson {
     }
 
     public static ObjectNode of(DeliveryEvent e) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("messageId", e.getMessageId());
-        n.put("outcome", e.getOutcome().name());
-        ArrayNode rcpts = n.putArray("recipients");
-        for (RecipientStatus r : e.getRecipients()) {
-            ObjectNode o = rcpts.addObject();
-            o.put("address", r.getAddress());
-            o.put("code", r.getCode());
-            if (r.getEnhancedCode() != null) o.put("enhancedCode", r.getEnhancedCode());
-            o.put("response", r.getResponse());
+        return (ObjectNode) NaturalJson.write(e, DeliveryEvent.getClassSchema());
+    }
+
+    /** UTF-8 JSON bytes of {@link #of}. */
+    public static byte[] encode(DeliveryEvent e) {
+        return of(e).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @throws RecordDecodeException when the bytes are not JSON or do not fit the event schema (the message names the field)
+     */
+    public static DeliveryEvent decode(byte[] json) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new RecordDecodeException("event is not valid JSON: " + e.getMessage(), e);
         }
-        n.put("domain", e.getDomain());
-        n.put("mailFrom", e.getMailFrom());
-        if (e.getHost() != null) n.put("host", e.getHost());
-        if (e.getIp() != null) n.put("ip", e.getIp());
-        if (e.getPort() != null) n.put("port", e.getPort());
-        if (e.getMode() != null) n.put("mode", e.getMode());
-        n.put("tls", e.getTls());
-        n.put("delayMs", e.getDelayMs());
-        n.put("attempt", e.getAttempt());
-        n.put("at", e.getAt());
-        if (e.getNextAttemptAt() != null) n.put("nextAttemptAt", e.getNextAttemptAt());
-        if (e.getReason() != null) n.put("reason", e.getReason());
-        if (e.getWorkerId() != null) n.put("workerId", e.getWorkerId());
-        if (e.getMessage() != null) {
-            OutboundMessage m = e.getMessage();
-            ObjectNode o = n.putObject("message");
-            o.put("id", m.getId());
-            o.put("mailFrom", m.getMailFrom());
-            ArrayNode a = o.putArray("recipients");
-            m.getRecipients().forEach(a::add);
-            o.put("domain", m.getDomain());
-            o.put("queuedAt", m.getQueuedAt());
-            o.put("attempt", m.getAttempt());
-            o.put("notBefore", m.getNotBefore());
-            o.put("size", m.getContents() == null ? 0 : m.getContents().remaining());
+        try {
+            return (DeliveryEvent) NaturalJson.read(n, DeliveryEvent.getClassSchema(), "event");
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new RecordDecodeException("JSON event does not fit the schema: " + e.getMessage(), e);
         }
-        return n;
+    }
+
+    /** True when a record value is a JSON event (its first non-blank byte is '{'); Avro encodings never start so. */
+    public static boolean isJson(byte[] value) {
+        if (value == null) return false;
+        for (byte b : value) {
+            if (b == ' ' || b == '\t' || b == '\r' || b == '\n') continue;
+            return b == '{';
+        }
+        return false;
     }
 }

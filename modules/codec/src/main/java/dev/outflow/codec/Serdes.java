@@ -9,6 +9,7 @@ import dev.outflow.avro.ControlCommand;
 import dev.outflow.avro.DeliveryEvent;
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.avro.Submission;
+import dev.outflow.codec.internal.EventSerde;
 
 /**
  * Entry point to Outflow's record serdes. The per-record methods return shared single-object
@@ -24,7 +25,8 @@ import dev.outflow.avro.Submission;
  * Thread-safe.
  */
 public final class Serdes {
-    private static final CodecFactory SINGLE_OBJECT = new Cached(null);
+    private static final CodecFactory SINGLE_OBJECT = new Cached(null, false);
+    private static final AvroSerde<DeliveryEvent> AVRO_EVENTS = AvroSerde.of(DeliveryEvent.class, SchemaHistory.store());
 
     private Serdes() {
     }
@@ -33,8 +35,9 @@ public final class Serdes {
         return (AvroSerde<OutboundMessage>) SINGLE_OBJECT.outboundMessage();
     }
 
+    /** Avro only; the factories' event serdes ({@link CodecFactory#deliveryEvent()}) also read JSON events. */
     public static AvroSerde<DeliveryEvent> deliveryEvent() {
-        return (AvroSerde<DeliveryEvent>) SINGLE_OBJECT.deliveryEvent();
+        return AVRO_EVENTS;
     }
 
     public static AvroSerde<ControlCommand> controlCommand() {
@@ -52,7 +55,7 @@ public final class Serdes {
 
     /** Confluent wire format against {@code registry}; one serde per type for this factory. */
     public static CodecFactory confluent(SchemaRegistryClient registry) {
-        return new Cached(java.util.Objects.requireNonNull(registry, "registry"));
+        return new Cached(java.util.Objects.requireNonNull(registry, "registry"), false);
     }
 
     /**
@@ -68,21 +71,38 @@ public final class Serdes {
         return confluent(new SchemaRegistryClient(schemaRegistryUrlOrNull));
     }
 
+    /**
+     * {@link #forConfig(String)} with the encoding of the event topics ({@code events.format}):
+     * {@code avro} (the wire format of everything else) or {@code json} ({@link EventJson}).
+     * Event serdes of every factory read both.
+     *
+     * @throws IllegalArgumentException for another format or a URL that is not http(s)
+     */
+    public static CodecFactory forConfig(String schemaRegistryUrlOrNull, String eventsFormat) {
+        if ("avro".equals(eventsFormat)) return forConfig(schemaRegistryUrlOrNull);
+        if (!"json".equals(eventsFormat)) throw new IllegalArgumentException("events.format '" + eventsFormat + "' is not avro or json");
+        boolean none = schemaRegistryUrlOrNull == null || schemaRegistryUrlOrNull.isBlank();
+        return new Cached(none ? null : new SchemaRegistryClient(schemaRegistryUrlOrNull), true);
+    }
+
     /** Serdes built on first use, one per type; single-object when {@code registry} is null. */
     private static final class Cached implements CodecFactory {
         private final SchemaRegistryClient registry;
+        private final boolean jsonEvents;
         private final Map<Class<?>, RecordSerde<?>> serdes = new ConcurrentHashMap<>();
 
-        Cached(SchemaRegistryClient registry) {
+        Cached(SchemaRegistryClient registry, boolean jsonEvents) {
             this.registry = registry;
+            this.jsonEvents = jsonEvents;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public <T extends SpecificRecord> RecordSerde<T> forType(Class<T> type) {
-            return (RecordSerde<T>) serdes.computeIfAbsent(type, t -> registry == null
-                    ? AvroSerde.of(type, SchemaHistory.store())
-                    : new ConfluentSerde<>(type, registry));
+            return (RecordSerde<T>) serdes.computeIfAbsent(type, t -> {
+                RecordSerde<T> avro = registry == null ? AvroSerde.of(type, SchemaHistory.store()) : new ConfluentSerde<>(type, registry);
+                return type == DeliveryEvent.class ? new EventSerde((RecordSerde<DeliveryEvent>) avro, jsonEvents) : avro;
+            });
         }
 
         @Override
@@ -92,7 +112,7 @@ public final class Serdes {
 
         @Override
         public String toString() {
-            return "CodecFactory[" + wireFormat() + (registry == null ? "" : " " + registry.baseUri()) + "]";
+            return "CodecFactory[" + wireFormat() + (jsonEvents ? ", json events" : "") + (registry == null ? "" : " " + registry.baseUri()) + "]";
         }
     }
 }

@@ -142,7 +142,7 @@ public final class Reporting implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(OutflowKeys.REPORTING_BOUNCE_RULES.name(), e.getMessage());
         }
-        CodecFactory codecs = dev.outflow.codec.Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL));
+        CodecFactory codecs = dev.outflow.codec.Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL), config.get(OutflowKeys.EVENTS_FORMAT));
         var settings = new ReportingTopology.Settings(topics, eventPartitions(), retention,
                 config.get(OutflowKeys.REPORTING_ATTEMPT_HISTORY), config.get(OutflowKeys.SUPPRESSION_TTL), classifier,
                 codecs.deliveryEvent(), codecs.outboundMessage());

@@ -142,7 +142,7 @@ public final class SubmissionRouter implements AutoCloseable {
                 .kafka(kafkaClientProps)
                 .config(config)
                 .topics(new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)))
-                .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL)))
+                .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL), c.get(OutflowKeys.EVENTS_FORMAT)))
                 .plugins(plugins)
                 .build();
     }

@@ -102,7 +102,7 @@ public final class RetryScheduler implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(OutflowKeys.SCHEDULER_BUCKETS.name(), e.getMessage());
         }
-        this.codecs = b.codecs != null ? b.codecs : Serdes.forConfig(b.config.get(OutflowKeys.SCHEMA_REGISTRY_URL));
+        this.codecs = b.codecs != null ? b.codecs : Serdes.forConfig(b.config.get(OutflowKeys.SCHEMA_REGISTRY_URL), b.config.get(OutflowKeys.EVENTS_FORMAT));
         this.clock = b.clock;
         this.readAhead = b.config.get(OutflowKeys.SCHEDULER_READ_AHEAD);
         this.readAheadBytes = b.config.get(OutflowKeys.SCHEDULER_READ_AHEAD_BYTES);

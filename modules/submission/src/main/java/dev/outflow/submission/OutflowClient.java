@@ -102,7 +102,7 @@ public final class OutflowClient implements AutoCloseable {
             throw new ConfigException(OutflowKeys.KAFKA_BOOTSTRAP.name(), "not set (the embedded broker's address must be resolved first)");
         }
         String client = "outflow-client-" + CLIENTS.incrementAndGet();
-        CodecFactory codecs = Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL));
+        CodecFactory codecs = Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL), config.get(OutflowKeys.EVENTS_FORMAT));
         Properties consumer = consumerProperties(config, bootstrap, client + "-outcomes");
         OutcomeWatcher outcomes = new OutcomeWatcher(
                 () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),

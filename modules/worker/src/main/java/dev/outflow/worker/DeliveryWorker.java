@@ -198,7 +198,7 @@ public final class DeliveryWorker implements AutoCloseable {
                 .kafka(kafkaClientProps)
                 .config(config)
                 .topics(new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)))
-                .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL)))
+                .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL), c.get(OutflowKeys.EVENTS_FORMAT)))
                 .deliverer(deliverer)
                 .disposition(disposition)
                 .deliveredHook(plugins)

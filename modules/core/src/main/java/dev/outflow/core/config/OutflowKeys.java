@@ -35,6 +35,10 @@ public final class OutflowKeys {
             "Kafka cluster to use. Unset: the embedded broker (started by 'up' or 'broker', found through data.dir).");
     public static final ConfigKey<String> SCHEMA_REGISTRY_URL = string("schema.registry.url", null,
             "Confluent-compatible schema registry. Set: records use the Confluent wire format (magic byte + schema id). Unset: Avro single-object encoding.");
+    // Readers take both formats whatever this says, so a cluster can switch without draining the topics.
+    public static final ConfigKey<String> EVENTS_FORMAT = define("events.format", ValueType.STRING, "avro",
+            "Encoding of the event topics (delivered, deferred, bounced): 'avro' (like every other topic) or 'json' (docs/events.schema.json, for consumers without Avro). Every Outflow reader takes both.",
+            false, v -> { if (!v.equals("avro") && !v.equals("json")) throw new IllegalArgumentException("'" + v + "' is not avro or json"); });
     public static final ConfigKey<String> TOPIC_PREFIX = string("topic.prefix", "outflow.",
             "Prefix of every Outflow topic name.");
     public static final ConfigKey<Integer> TOPIC_OUTBOUND_PARTITIONS = intKey("topic.outbound_partitions", "12",
