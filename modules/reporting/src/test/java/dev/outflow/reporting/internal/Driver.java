@@ -70,7 +70,7 @@ final class Driver implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         var settings = new ReportingTopology.Settings(TOPICS, 6, retention, historyMax, Duration.ofDays(30), classifier,
-                dev.outflow.codec.Serdes.deliveryEvent(), dev.outflow.codec.Serdes.outboundMessage());
+                dev.outflow.codec.Serdes.singleObject().deliveryEvent(), dev.outflow.codec.Serdes.outboundMessage());
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "reporting-test-" + UUID.randomUUID());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -90,14 +90,22 @@ final class Driver implements AutoCloseable {
 
     /** Pipes an event to the topic the worker would write it to. */
     void pipe(DeliveryEvent e) {
+        pipe(e, dev.outflow.codec.Serdes.deliveryEvent().serialize("t", e));
+    }
+
+    /** Pipes an event as {@code events.format=json} writes it. */
+    void pipeJson(DeliveryEvent e) {
+        pipe(e, dev.outflow.codec.EventJson.encode(e));
+    }
+
+    private void pipe(DeliveryEvent e, byte[] value) {
         TestInputTopic<byte[], byte[]> topic = switch (e.getOutcome()) {
             case DELIVERED -> delivered;
             case DEFERRED -> deferred;
             default -> bounced;
         };
         if (Instant.ofEpochMilli(e.getAt()).isAfter(now)) now = Instant.ofEpochMilli(e.getAt());
-        topic.pipeInput(new TestRecord<>(utf8(e.getMessageId()),
-                dev.outflow.codec.Serdes.deliveryEvent().serialize("t", e), Instant.ofEpochMilli(e.getAt())));
+        topic.pipeInput(new TestRecord<>(utf8(e.getMessageId()), value, Instant.ofEpochMilli(e.getAt())));
     }
 
     void queue(String id, String from, List<String> rcpts, Instant at) {

@@ -55,6 +55,21 @@ class TrackingTopologyTest {
     }
 
     @Test
+    void jsonAndAvroEventsAreTrackedAlike() {
+        try (Driver d = new Driver()) {
+            d.queue("mj", "shop@example.com", List.of("a@example.org", "b@example.org"), T0);
+            d.pipeJson(event("mj", Outcome.DEFERRED, T0.plusSeconds(1), 1, rcpt("a@example.org", 451, "4.7.1", "451 4.7.1 greylisted")));
+            d.pipe(event("mj", Outcome.DELIVERED, T0.plusSeconds(2), 0, rcpt("b@example.org", 250, "2.0.0", "250 ok")));
+            d.pipeJson(event("mj", Outcome.DELIVERED, T0.plusSeconds(3), 1, rcpt("a@example.org", 250, "2.0.0", "250 ok")));
+
+            MessageTrack t = d.track("mj");
+            assertThat(t.recipients.values()).allMatch(r -> r.state.equals("delivered"));
+            assertThat(t.recipients.get("a@example.org").history).hasSize(2);
+            assertThat(d.dlq.readRecordsToList()).isEmpty();
+        }
+    }
+
+    @Test
     void eventsBeforeTheQueuedRecordAreNotOverwrittenByIt() {
         try (Driver d = new Driver()) {
             d.pipe(event("m2", Outcome.BOUNCED, T0.plusSeconds(2), 0, rcpt("x@example.net", 550, "5.1.1", "550 5.1.1 user unknown")));
