@@ -39,12 +39,21 @@ final class ApiClient {
     }
 
     JsonNode get(String pathAndQuery) {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30)).GET();
+        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30)).GET());
+    }
+
+    /** A POST without a body; a 2xx answer is success. */
+    JsonNode post(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private JsonNode send(HttpRequest.Builder r) {
         if (token != null && !token.isBlank()) r.header("Authorization", "Bearer " + token);
         try {
             HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = resp.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(resp.body());
-            if (resp.statusCode() != 200) {
+            if (resp.statusCode() / 100 != 2) {
                 throw new IllegalStateException(body.path("error").asText("HTTP " + resp.statusCode() + " from " + base));
             }
             return body;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
             UpCommand.class, BrokerCommand.class, WorkerCommand.class, SchedulerCommand.class, SmtpdCommand.class, RouterCommand.class,
             TopicsCommand.class, SendCommand.class, StatusCommand.class, FlushCommand.class,
             PauseCommand.class, ResumeCommand.class, DlqCommand.class, UsersCommand.class, DkimCommand.class, ConfigCommand.class,
-            ReportCommand.class, TrackCommand.class, StatsCommand.class, SuppressionsCommand.class, EventsCommand.class,
+            ReportCommand.class, TrackCommand.class, StatsCommand.class, SuppressionsCommand.class, EventsCommand.class, CancelCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

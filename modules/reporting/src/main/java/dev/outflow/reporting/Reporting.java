@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.outflow.codec.CodecFactory;
+import dev.outflow.codec.cancel.CancelRecords;
+import dev.outflow.codec.cancel.Cancellation;
 import dev.outflow.codec.suppression.Suppression;
 import dev.outflow.codec.suppression.SuppressionPublisher;
 import dev.outflow.codec.suppression.SuppressionRecords;
@@ -348,6 +350,31 @@ public final class Reporting implements AutoCloseable {
 
     public Optional<Suppression> suppression(String address) {
         return local.suppression(SuppressionRecords.key(address));
+    }
+
+    // --- cancel queued mail
+
+    /** What {@link #cancel} did: {@code pending} are the recipients the cancellation will drop. */
+    public sealed interface CancelAnswer {
+        record Unknown(String id) implements CancelAnswer { }
+        record Finished(String id, String state) implements CancelAnswer { }
+        record Cancelled(String id, List<String> pending) implements CancelAnswer { }
+    }
+
+    /**
+     * Cancels a queued message ({@code outflow cancel ID}, {@code POST /api/messages/{id}/cancel}):
+     * its recipients that are still queued or deferred end as DROPPED "cancelled by operator" at
+     * their next attempt, with no DSN. Tracking decides whether the id is known and unfinished.
+     */
+    public CancelAnswer cancel(String id, String issuedBy) {
+        Optional<MessageTrack> track = message(id, false);
+        if (track.isEmpty()) return new CancelAnswer.Unknown(id);
+        List<String> pending = track.get().recipients.values().stream()
+                .filter(r -> r.state.equals(RecipientTrack.QUEUED) || r.state.equals("deferred"))
+                .map(r -> r.address).toList();
+        if (pending.isEmpty()) return new CancelAnswer.Finished(id, track.get().state());
+        CancelRecords.publish(kafka, topics.cancellations(), new Cancellation(id, null, clock.millis(), clock.millis(), issuedBy));
+        return new CancelAnswer.Cancelled(id, pending);
     }
 
     /**

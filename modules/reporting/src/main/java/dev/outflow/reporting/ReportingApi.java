@@ -31,6 +31,7 @@ import dev.outflow.reporting.internal.Json;
  * GET    /api/messages?rcpt=ADDR         messages to an address (within reporting.retention)
  * GET    /api/stats?window=1m|1h[&amp;last=N]  overall windows and the busiest domains
  * GET    /api/domains/{domain}           1m and 1h windows of one domain
+ * POST   /api/messages/{id}/cancel       cancel a queued message (202; 404 unknown; 409 finished)
  * GET    /api/suppressions               the suppression list
  * GET    /api/suppressions/{addr}        one entry
  * POST   /api/suppressions[/{addr}]      add ({"address","reason","ttl"})
@@ -88,6 +89,10 @@ public final class ReportingApi implements HttpHandler {
         String resource = path.get(1);
         switch (resource) {
             case "messages" -> {
+                if (path.size() == 4 && path.get(3).equals("cancel")) {
+                    if (!method.equals("POST")) return notAllowed(method);
+                    return cancel(path.get(2));
+                }
                 if (!method.equals("GET")) return notAllowed(method);
                 if (path.size() == 3) {
                     String id = path.get(2);
@@ -136,6 +141,15 @@ public final class ReportingApi implements HttpHandler {
             default -> { }
         }
         return notFound("no such resource");
+    }
+
+    private Reply cancel(String id) {
+        return switch (reporting.cancel(id, "api")) {
+            case Reporting.CancelAnswer.Unknown u -> notFound("no message " + id + " (unknown, or older than reporting.retention)");
+            case Reporting.CancelAnswer.Finished f -> new Reply(409, Map.of("error", "message " + id + " is already finished (" + f.state() + ")",
+                    "state", f.state()));
+            case Reporting.CancelAnswer.Cancelled c -> new Reply(202, Map.of("cancelled", id, "pending", c.pending()));
+        };
     }
 
     private Reply suppressions(HttpExchange ex, String method, List<String> path) throws IOException {

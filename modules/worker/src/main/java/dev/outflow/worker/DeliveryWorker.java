@@ -3,6 +3,8 @@ package dev.outflow.worker;
 import dev.outflow.codec.topics.StageConsumerProps;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
+import dev.outflow.codec.cancel.CancelList;
+import dev.outflow.codec.cancel.Cancellation;
 import dev.outflow.codec.control.ControlListener;
 import dev.outflow.codec.topics.Topics;
 import dev.outflow.core.bounce.BounceBuilder;
@@ -194,6 +196,8 @@ public final class DeliveryWorker implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Deliverer deliverer = new Deliverer(config, DeliveredHookDeferral.withoutDelivered(plugins), mx, clock);
         Disposition disposition = Disposition.fromConfig(config, plugins, BounceBuilder.fromConfig(c, clock));
+        CancelList cancels = followCancellations(kafkaClientProps, new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)));
+        deliverer.cancellations(d -> cancels.find(d.id(), d.domain(), d.queuedAt().toEpochMilli()).map(x -> Cancellation.REASON).orElse(null));
         return builder()
                 .kafka(kafkaClientProps)
                 .config(config)
@@ -203,7 +207,18 @@ public final class DeliveryWorker implements AutoCloseable {
                 .disposition(disposition)
                 .deliveredHook(plugins)
                 .clock(clock)
-                .closing(deliverer);
+                .closing(deliverer)
+                .closing(cancels);
+    }
+
+    /** {@code outflow cancel}: the cancellations topic, followed for as long as the worker runs. */
+    private static CancelList followCancellations(Map<String, Object> kafkaClientProps, Topics topics) {
+        try {
+            return new CancelList(kafkaClientProps, topics.cancellations()).start(Duration.ofSeconds(15));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading " + topics.cancellations(), e);
+        }
     }
 
     /**

@@ -92,6 +92,11 @@ public final class Topics {
         return prefix + "suppressions";
     }
 
+    /** Operator cancellations of queued mail: compacted, key = {@code id:<id>} or {@code domain:<domain>}, JSON value (see {@code CancelRecords}). */
+    public String cancellations() {
+        return prefix + "cancellations";
+    }
+
     /** The delay topics, in bucket order. */
     public List<String> delayTopics() {
         return delayBuckets.stream().map(this::delay).toList();
@@ -138,6 +143,8 @@ public final class Topics {
         specs.add(new TopicSpec(control(), 1, replicationFactor, compacted));
         // One partition: every intake process reads the whole list; it is small and changes slowly.
         specs.add(new TopicSpec(suppressions(), 1, replicationFactor, compacted));
+        // Same reasoning: every worker reads every cancellation.
+        specs.add(new TopicSpec(cancellations(), 1, replicationFactor, compacted));
         return List.copyOf(specs);
     }
 

@@ -23,19 +23,21 @@ class TopicsTest {
                 "outflow.delay.15m", "outflow.delay.1h", "outflow.delay.4h");
         assertThat(new Topics("acme-", List.of("30s")).all()).containsExactly("acme-submissions", "acme-outbound",
                 "acme-delivered", "acme-bounced", "acme-deferred", "acme-delay.30s", "acme-dlq", "acme-control",
-                "acme-suppressions");
+                "acme-suppressions", "acme-cancellations");
     }
 
     @Test
     void specsCarryPartitionsReplicationAndConfigs() {
         List<TopicSpec> specs = Topics.defaults().specs(12, 6, 3, 10 * 1024 * 1024);
-        assertThat(specs).hasSize(14);
+        assertThat(specs).hasSize(15);
         Map<String, TopicSpec> byName = specs.stream().collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
         assertThat(byName.get("outflow.outbound").partitions()).isEqualTo(12);
         assertThat(byName.get("outflow.delay.1h").partitions()).isEqualTo(6);
         assertThat(byName.get("outflow.control").partitions()).isEqualTo(1);
         assertThat(byName.get("outflow.suppressions").partitions()).isEqualTo(1);
         assertThat(byName.get("outflow.suppressions").configs()).containsEntry("cleanup.policy", "compact,delete");
+        assertThat(byName.get("outflow.cancellations").partitions()).isEqualTo(1);
+        assertThat(byName.get("outflow.cancellations").configs()).containsEntry("cleanup.policy", "compact,delete");
         assertThat(byName.get("outflow.control").configs()).containsEntry("cleanup.policy", "compact,delete").containsEntry("retention.ms", "-1");
         assertThat(byName.get("outflow.outbound").configs()).doesNotContainKey("cleanup.policy")
                 .containsEntry("compression.type", "zstd")

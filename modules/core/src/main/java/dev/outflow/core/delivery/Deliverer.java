@@ -55,6 +55,7 @@ public final class Deliverer implements AutoCloseable {
     private final Clock clock;
     private volatile Config lastConfig;
     private volatile DeliverySettings lastSettings;
+    private volatile CancelCheck cancels = CancelCheck.NONE;
 
     /** A deliverer with its own connection pool, sized from the current config. */
     public Deliverer(Supplier<Config> config, PluginChain plugins, MxLookup mx, Clock clock) {
@@ -73,6 +74,12 @@ public final class Deliverer implements AutoCloseable {
         this.client = client;
         this.ownsClient = owns;
         this.clock = clock;
+    }
+
+    /** Operator cancellations, asked before each attempt (default: none). */
+    public Deliverer cancellations(CancelCheck check) {
+        this.cancels = java.util.Objects.requireNonNull(check);
+        return this;
     }
 
     private static SmtpClient newClient(DeliverySettings s, Clock clock) {
@@ -94,6 +101,8 @@ public final class Deliverer implements AutoCloseable {
     }
 
     private DeliveryResult attempt(Delivery d) {
+        String cancelled = cancels.cancelled(d);
+        if (cancelled != null) return DeliveryResult.cancelled(d.recipients(), cancelled);
         DeliverySettings s = settings();
         Deadline deadline = Deadline.after(s.limits().transactionTimeout(), OutflowKeys.TRANSACTION_TIMEOUT.name());
         int hops = HopCount.of(d.contents());

@@ -18,11 +18,25 @@ import java.util.stream.Collectors;
  * @param delay      when not null, the send_email hook postponed the attempt by this much: every
  *                   recipient is DEFERRED, not counted as a failure
  * @param dsnPassedOn the server offered DSN and received the RFC 3461 options (success notices are its job)
+ * @param cancelled  when not null, no attempt was made: an operator cancelled the message (the reason);
+ *                   every recipient is dropped, with no hook and no DSN
  */
 public record DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode,
-                             boolean tls, Duration delay, boolean dsnPassedOn) {
+                             boolean tls, Duration delay, boolean dsnPassedOn, String cancelled) {
     public DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode, boolean tls, Duration delay) {
         this(recipients, host, ip, port, mode, tls, delay, false);
+    }
+
+    public DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode, boolean tls, Duration delay,
+                          boolean dsnPassedOn) {
+        this(recipients, host, ip, port, mode, tls, delay, dsnPassedOn, null);
+    }
+
+    /** An operator cancelled the message: no attempt, every recipient dropped with {@code reason}. */
+    public static DeliveryResult cancelled(List<String> recipients, String reason) {
+        return new DeliveryResult(recipients.stream()
+                .map(r -> new RecipientResult(r, RecipientResult.Status.DEFERRED, 0, null, reason))
+                .toList(), null, null, 0, null, false, null, false, reason);
     }
 
     public DeliveryResult {

@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  *     retry keeps the id, has {@code attempt} = failures and {@code lastError} set.
  * <li>DEFERRED with no retry left → bounced with the last temporary result (the BounceError's
  *     {@code deferredRcpt}); reason {@code Too many failures (<error>)} when nothing else bounced.
+ * <li>Cancelled by an operator ({@code result.cancelled()}) → every recipient dropped; no hook, no DSN.
  * <li>BOUNCED → bounced. The bounce hook runs once for all bounced recipients (permanent now and
  *     expired); then one DSN covers them all, unless the message is bounce-exempt (null sender or
  *     itself a DSN), the hook said OK, or the DSN cannot be built (logged, as Haraka's double bounce).
@@ -100,6 +101,10 @@ public final class Disposition {
      * @param now the time of the decision: base of {@code notBefore} and the DSN dates
      */
     public DispositionPlan decide(Delivery delivery, DeliveryResult result, Instant now) {
+        if (result.cancelled() != null) {
+            // The operator's decision: no hook may keep it alive, and the sender asked for nothing.
+            return new DispositionPlan(delivery, result, now, List.of(), Optional.empty(), result.recipients(), Optional.empty());
+        }
         List<RecipientResult> delivered = new ArrayList<>();
         List<RecipientResult> deferred = new ArrayList<>();
         List<RecipientResult> bounced = new ArrayList<>();

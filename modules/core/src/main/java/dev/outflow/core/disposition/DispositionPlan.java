@@ -52,6 +52,12 @@ public record DispositionPlan(Delivery delivery, DeliveryResult result, Instant 
         this(delivery, result, at, delivered, deferred, dropped, bounced, List.of());
     }
 
+    /** The reason of the DROPPED event: the operator's cancellation, or the deferred hook's drop after the last error. */
+    public String dropReason() {
+        if (result.cancelled() != null) return result.cancelled();
+        return dropped.isEmpty() ? null : "dropped by the deferred hook after: " + dropped.getFirst().diagnostic();
+    }
+
     public DispositionPlan {
         notices = List.copyOf(notices);
         Objects.requireNonNull(delivery);

@@ -67,7 +67,7 @@ final class OutputRecords {
             kinds |= Job.DEFERRED;
         }
         if (!plan.dropped().isEmpty()) {
-            String reason = "dropped by the deferred hook after: " + plan.dropped().getFirst().diagnostic();
+            String reason = plan.dropReason();
             out.add(event(topics.bounced(), key, d, r, Outcome.DROPPED, plan.dropped(), d.attempt(), at, null, reason, null));
             kinds |= Job.DROPPED;
         }
