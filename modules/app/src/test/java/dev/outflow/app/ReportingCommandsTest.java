@@ -105,7 +105,24 @@ class ReportingCommandsTest {
             assertThat(stats.exit()).as(stats.err()).isZero();
             assertThat(stats.out()).contains("example.org");
             assertThat(run(cli(set, "stats", "--domain", "unseen.example")).exit()).isEqualTo(1);
+
+            CliRun finished = run(cli(set, "cancel", "cli-msg-1"));
+            assertThat(finished.exit()).isEqualTo(1);
+            assertThat(finished.err().strip()).isEqualTo("outflow: message cli-msg-1 is already finished (delivered)");
+            CliRun unknownCancel = run(cli(set, "cancel", "no-such-id"));
+            assertThat(unknownCancel.exit()).isEqualTo(1);
+            assertThat(unknownCancel.err().strip()).startsWith("outflow: no message no-such-id");
         }
+        CliRun byDomain = run(cli(set, "cancel", "--domain", "Example.ORG", "--older-than", "2h"));
+        assertThat(byDomain.exit()).as(byDomain.err()).isZero();
+        assertThat(byDomain.out()).startsWith("cancelled mail to example.org queued before ");
+        assertThat(kafka.drain(prefix + "cancellations", new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), Duration.ofSeconds(30)))
+                .extracting(org.apache.kafka.clients.consumer.ConsumerRecord::key).containsExactly("domain:example.org");
+        assertThat(run(cli(set, "cancel")).exit()).isEqualTo(2);
+        assertThat(run(cli(set, "cancel", "x", "--domain", "a.test")).exit()).isEqualTo(2);
+        assertThat(run(cli(set, "cancel", "--domain", "not a domain")).exit()).isEqualTo(2);
+        assertThat(run(cli(set, "cancel", "--domain", "a.test", "--older-than", "soon")).exit()).isEqualTo(2);
 
         List<String> wildcard = new ArrayList<>(set);
         wildcard.replaceAll(k -> k.startsWith("http.listen=") ? "http.listen=0.0.0.0:0" : k);

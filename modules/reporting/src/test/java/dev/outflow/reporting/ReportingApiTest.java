@@ -126,6 +126,26 @@ class ReportingApiTest {
         assertThat(request("DELETE", "/api/suppressions/complainer@example.net", null).status).isEqualTo(404);
         assertThat(request("POST", "/api/suppressions", "{\"address\":\"not an address\"}").status).isEqualTo(400);
 
+        // Cancel: a deferred message is cancelled (written for the workers), a finished or unknown one says so.
+        DeliveryEvent waiting = event("msg-3", Outcome.DEFERRED, now, new RecipientStatus("slow@example.org", 451, "4.7.1", "451 4.7.1 later"));
+        waiting.setNextAttemptAt(now + 600_000);
+        send(topics.deferred(), waiting);
+        await().atMost(WAIT).until(() -> get("/api/messages/msg-3"), r -> r.status == 200);
+        Response cancelled = request("POST", "/api/messages/msg-3/cancel", null);
+        assertThat(cancelled.status).isEqualTo(202);
+        assertThat(cancelled.json.path("pending").get(0).asText()).isEqualTo("slow@example.org");
+        var written = kafka.drain(topics.cancellations(), new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), Duration.ofSeconds(30));
+        assertThat(written).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo("id:msg-3");
+            assertThat(dev.outflow.codec.cancel.CancelRecords.decode(r.value()).covers(now)).isTrue();
+        });
+        Response finished = request("POST", "/api/messages/msg-1/cancel", null);
+        assertThat(finished.status).isEqualTo(409);
+        assertThat(finished.json.path("error").asText()).isEqualTo("message msg-1 is already finished (delivered)");
+        assertThat(request("POST", "/api/messages/nope/cancel", null).status).isEqualTo(404);
+        assertThat(get("/api/messages/msg-3/cancel").status).isEqualTo(405);
+
         HttpResponse<String> noToken = client.send(HttpRequest.newBuilder(uri("/api/suppressions")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(noToken.statusCode()).isEqualTo(401);
