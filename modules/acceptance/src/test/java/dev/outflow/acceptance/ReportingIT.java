@@ -116,7 +116,7 @@ class ReportingIT {
 
         // Restart the process: tracking comes back from its state and changelogs, the list from its topic.
         OutflowProcess up = stack.process();
-        assertThat(up.stop()).isZero();
+        assertThat(up.stop()).as("clean exit on SIGTERM (the JVM reports 143)").isIn(0, 143);
         OutflowProcess.Mark mark = up.mark();
         up.restart().awaitOutputSince(mark, "Outflow is up", WAIT);
         for (var e : before.entrySet()) {
