@@ -155,7 +155,11 @@ class ConfluentSerdeTest {
         assertThat(Serdes.forConfig("  ").outboundMessage()).isSameAs(Serdes.outboundMessage());
         CodecFactory confluent = Serdes.forConfig(registry.url());
         assertThat(confluent.wireFormat()).isEqualTo("confluent");
-        assertThat(confluent.deliveryEvent()).isInstanceOf(ConfluentSerde.class).isSameAs(confluent.deliveryEvent());
+        // Event serdes write the factory's format and read JSON events too (events.format).
+        assertThat(confluent.deliveryEvent()).isSameAs(confluent.deliveryEvent());
+        assertThat(confluent.deliveryEvent().serialize("outflow.delivered", Samples.deliveryEvent())[0]).isZero();
+        assertThat(confluent.deliveryEvent().deserialize("outflow.delivered", EventJson.encode(Samples.deliveryEvent())))
+                .isEqualTo(Samples.deliveryEvent());
         byte[] bytes = confluent.controlCommand().serialize("outflow.control", Samples.controlCommand());
         assertThat(bytes[0]).isZero();
         assertThat(confluent.controlCommand().deserialize("outflow.control", bytes)).isEqualTo(Samples.controlCommand());
