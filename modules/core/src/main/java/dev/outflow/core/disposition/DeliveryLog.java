@@ -65,6 +65,7 @@ public final class DeliveryLog {
         sb.append(", attempt=").append(d.attempt() + 1);
         sb.append(", dsn=").append(rr.enhancedCode() == null ? defaultDsn(rr) : rr.enhancedCode());
         sb.append(", status=").append(status).append(", tls=").append(r.tls() ? "yes" : "no");
+        if (r.tlsPolicy() != null) sb.append(", tls_policy=").append(r.tlsPolicy());
         if (extra != null) sb.append(", ").append(extra);
         String reply = rr.diagnostic().replaceAll("[\\r\\n]+", " ");
         if (!reply.isEmpty()) sb.append(" (").append(reply.length() > 500 ? reply.substring(0, 500) + "…" : reply).append(')');
