@@ -114,7 +114,8 @@ final class Attempt {
                     log.info("Message {}: {}; skipped", d.id(), lastLocal);
                     continue;
                 }
-                log.info("Message {}: MX {} does not match the MTA-STS policy of {} (mode testing, mx {}); delivering anyway",
+                // testing mode exists so that operators see what enforce would refuse (RFC 8461 5)
+                log.warn("Message {}: MX {} does not match the MTA-STS policy of {} (mode testing, mx {}); delivering anyway",
                         d.id(), host.route().exchange(), d.domain(), String.join(", ", tls.sts().mx()));
             }
             for (InetAddress ip : host.addresses()) {

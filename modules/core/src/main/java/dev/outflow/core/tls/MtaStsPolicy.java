@@ -63,7 +63,7 @@ public record MtaStsPolicy(Mode mode, List<String> mx, Duration maxAge) {
                     default -> throw new IllegalArgumentException("unknown policy mode '" + value + "'");
                 };
                 case "max_age" -> {
-                    if (!value.matches("\\d{1,10}")) throw new IllegalArgumentException("max_age '" + value + "' is not a number of seconds");
+                    if (!value.matches("\\d{1,18}")) throw new IllegalArgumentException("max_age '" + value + "' is not a number of seconds");
                     maxAge = Math.min(Long.parseLong(value), MAX_AGE_LIMIT);
                 }
                 case "mx" -> {
