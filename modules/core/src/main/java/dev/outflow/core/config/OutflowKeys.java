@@ -69,7 +69,7 @@ public final class OutflowKeys {
     public static final ConfigKey<List<String>> DOMAIN_SHARDS = list("outbound.domain_shards", "",
             "Hot domains spread over n routing keys, e.g. gmail.com:8,yahoo.com:4.");
     public static final ConfigKey<Boolean> ENABLE_TLS = hotBool("outbound.enable_tls", "true",
-            "Use STARTTLS when the remote server offers it (opportunistic; a failed handshake retries that host once in plaintext).");
+            "Use STARTTLS when the remote server offers it (opportunistic; a failed handshake retries that host once in plaintext). false = tls.policy none (tls.policy_map entries and MTA-STS still apply).");
     public static final ConfigKey<Boolean> DISABLED = hotBool("outbound.disabled", "false",
             "Stop delivery (mail keeps queueing). Re-read from the config file while running.");
     public static final ConfigKey<Boolean> IPV6_ENABLED = bool("outbound.ipv6_enabled", "false",
@@ -139,7 +139,7 @@ public final class OutflowKeys {
     // --- TLS policy of outgoing sessions (docs/tls.md)
     public static final ConfigKey<String> TLS_POLICY = define("tls.policy", ValueType.STRING, "may",
             "Default TLS policy of deliveries: none, may (STARTTLS when offered, any certificate, plaintext when it fails), encrypt (TLS required, any certificate) or verify (TLS required with a certificate valid for the MX name). Required policies never fall back to plaintext: the host fails and the mail is deferred. outbound.enable_tls=false means none.",
-            true, (String v) -> dev.outflow.core.tls.TlsLevel.parse(v));
+            false, (String v) -> dev.outflow.core.tls.TlsLevel.parse(v));
     public static final ConfigKey<Path> TLS_POLICY_MAP = define("tls.policy_map", ValueType.PATH, "config/tls_policy",
             "Per-domain TLS policies, one 'DOMAIN LEVEL' per line (.example.com = every subdomain); wins over MTA-STS and tls.policy. Re-read when the file changes; a missing file is an empty map.",
             false, (Path v) -> new dev.outflow.core.tls.TlsPolicyMap(v));
