@@ -39,4 +39,14 @@ class DeliveryLogTest {
         assertThat(DeliveryLog.lines(plan)).containsExactly(
                 "m-1: to=<bob@dest.example>, relay=none, delay=330.0s, attempt=3, dsn=4.4.3, status=deferred, tls=no, retry in 1h00m (4.4.3 DNS lookup failed: SERVFAIL)");
     }
+
+    @Test
+    void theTlsPolicyOfTheAttemptIsNamedAfterTls() {
+        var plan = disposition.decide(delivery("alice@sender.example", 0, null, "bob@dest.example"),
+                new DeliveryResult(List.of(BOB_250), "mx1.dest.example", "192.0.2.1", 25, "SMTP", true, null, false, "mta-sts/enforce"),
+                DispositionTest.NOW);
+
+        assertThat(DeliveryLog.lines(plan)).containsExactly(
+                "m-1: to=<bob@dest.example>, relay=mx1.dest.example[192.0.2.1]:25, delay=330.0s, attempt=1, dsn=2.0.0, status=delivered, tls=yes, tls_policy=mta-sts/enforce (250 2.0.0 ok queued as 123)");
+    }
 }
