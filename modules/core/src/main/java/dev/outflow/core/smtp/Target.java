@@ -32,11 +32,14 @@ public record Target(String host, InetAddress ip, int port, boolean lmtp, InetAd
         this(host, ip, port, lmtp, bind, tls, tls ? TlsLevel.MAY : TlsLevel.NONE);
     }
 
-    /** Pool key: what makes two sessions interchangeable (a verified session is not an encrypted one). */
-    public record Key(InetAddress ip, int port, boolean lmtp, InetAddress bind, TlsLevel level) {}
+    /**
+     * Pool key: what makes two sessions interchangeable. A verified session is not an encrypted
+     * one, and was verified for one MX name: another name on the same address needs its own.
+     */
+    public record Key(InetAddress ip, int port, boolean lmtp, InetAddress bind, TlsLevel level, String verifiedName) {}
 
     public Key key() {
-        return new Key(ip, port, lmtp, bind, level);
+        return new Key(ip, port, lmtp, bind, level, level == TlsLevel.VERIFY ? host.toLowerCase(java.util.Locale.ROOT) : null);
     }
 
     /** The same target without TLS: the plaintext retry after a failed handshake (only under {@code may}). */

@@ -115,6 +115,24 @@ class TlsPolicyTest {
     }
 
     @Test
+    void aVerifiedConnectionIsNotReusedForAnotherMxNameOnTheSameAddress() throws IOException {
+        Path ca = CA.writePem(dir.resolve("ca.pem"));
+        Config c = config("tls.policy", "verify", "tls.ca_file", ca.toString());
+        try (FakeMx mx = FakeMx.builder().bind("127.0.0.2").starttls(CA.serverContext("mx.example.com")).start();
+             Deliverer d = new Deliverer(() -> c, PluginChain.empty(), StaticMxLookup.of("example.com", host(10, "mx.example.com", mx))
+                     .domain("example.org", host(10, "mx.example.org", mx)), Clock.systemUTC())) {
+            assertThat(d.deliver(delivery(List.of("a@example.com"))).with(Status.DELIVERED)).hasSize(1);
+
+            DeliveryResult other = d.deliver(delivery(List.of("b@example.org")));
+
+            assertThat(other.with(Status.DEFERRED)).singleElement()
+                    .satisfies(rr -> assertThat(rr.response()).contains("(TLS policy verify)"));
+            assertThat(mx.connections()).isEqualTo(2);
+            assertThat(mx.received()).hasSize(1);
+        }
+    }
+
+    @Test
     void mayKeepsTheOpportunisticBehaviour() {
         try (FakeMx plain = FakeMx.builder().bind("127.0.0.2").start();
              Deliverer d = deliverer(config(), plain, "mx.example.com")) {
