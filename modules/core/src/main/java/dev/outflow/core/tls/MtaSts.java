@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,9 @@ import org.xbill.DNS.Type;
  * verified TLS ({@link TlsTrust}), without following redirects, with a body of at most 64 KiB
  * and an overall time limit. A policy is cached for its {@code max_age} and fetched again when the
  * TXT record's {@code id} changes. When the record is missing or a fetch fails, a cached policy
- * that has not expired still applies (section 5.1); without one the domain has no policy.
+ * that has not expired still applies (section 5.1); without one the domain has no policy. A
+ * failed fetch is not tried again for {@link #FAILURE_QUIET} (same domain and id), and one fetch
+ * per domain runs at a time, so a broken policy host costs deliveries one wait, not one each.
  *
  * <p>The HTTPS host is resolved through the same DNS resolver as MX records (not the JVM's
  * resolver), so tests can point it at 127.0.0.1; {@code httpsPort} (443 outside tests) is the
@@ -47,6 +50,8 @@ public final class MtaSts {
     private static final Logger log = LoggerFactory.getLogger(MtaSts.class);
     static final int MAX_BODY = 64 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** How long a failed fetch (for one domain and TXT id) is not tried again. */
+    public static final Duration FAILURE_QUIET = Duration.ofMinutes(5);
 
     private final DnsQuery query;
     private final DnsCache dns;
@@ -55,6 +60,9 @@ public final class MtaSts {
     private final Duration timeout;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> fetching = new ConcurrentHashMap<>();
+    /** After a failed fetch, deliveries do not wait for the same policy host again for a while. */
+    private final Map<String, Instant> failed = new ConcurrentHashMap<>();
 
     private record Cached(MtaStsPolicy policy, String id, Instant expires) {}
 
@@ -80,13 +88,30 @@ public final class MtaSts {
         boolean fresh = c != null && now.isBefore(c.expires);
         if (fresh && (id == null || id.equals(c.id))) return new Found(c.policy, c.id);
         if (id == null) return null;
+        // one fetch per domain at a time: a burst of deliveries to a new domain asks its policy host once
+        ReentrantLock lock = fetching.computeIfAbsent(d, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            Cached now2 = cache.get(d);
+            if (now2 != null && id.equals(now2.id) && clock.instant().isBefore(now2.expires)) return new Found(now2.policy, now2.id);
+            Instant quiet = failed.get(d + "/" + id);
+            if (quiet != null && now.isBefore(quiet)) return fresh ? new Found(c.policy, c.id) : null;
+            return fetchAndCache(d, id, now, c, fresh);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Found fetchAndCache(String d, String id, Instant now, Cached c, boolean fresh) {
         try {
             MtaStsPolicy p = fetch(d);
             cache.put(d, new Cached(p, id, now.plus(p.maxAge())));
+            failed.remove(d + "/" + id);
             log.info("MTA-STS policy of {} (id {}): mode {}, mx {}, max_age {}s", d, id, p.mode().name().toLowerCase(Locale.ROOT), p.mx(),
                     p.maxAge().toSeconds());
             return new Found(p, id);
         } catch (IOException | IllegalArgumentException e) {
+            failed.put(d + "/" + id, now.plus(FAILURE_QUIET));
             if (fresh) {
                 log.warn("MTA-STS policy of {} could not be refreshed for id {} ({}); the cached one (id {}) stays in force", d, id, e.getMessage(), c.id);
                 return new Found(c.policy, c.id);

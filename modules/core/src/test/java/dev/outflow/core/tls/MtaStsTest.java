@@ -98,14 +98,31 @@ class MtaStsTest {
     void redirectsWrongContentTypesAndOversizedPoliciesAreNotPolicies() {
         serve("302", "text/plain", "");
         assertThat(sts.policyFor("d.test")).isNull();
+        clock.advance(MtaSts.FAILURE_QUIET);
         serve("200", "text/html", policy("mx1.d.test", 3600));
         assertThat(sts.policyFor("d.test")).isNull();
+        clock.advance(MtaSts.FAILURE_QUIET);
         serve("200", "text/plain", policy("mx1.d.test", 3600) + "x: " + "y".repeat(MtaSts.MAX_BODY) + "\n");
         assertThat(sts.policyFor("d.test")).isNull();
+        clock.advance(MtaSts.FAILURE_QUIET);
         serve("200", "text/plain", "version: STSv1\nmode: enforce\nmax_age: 60\n"); // no mx
         assertThat(sts.policyFor("d.test")).isNull();
+        assertThat(fetches.get()).isEqualTo(4);
+        clock.advance(MtaSts.FAILURE_QUIET);
         serve("200", "text/plain", policy("mx1.d.test", 3600));
         assertThat(sts.policyFor("d.test")).isNotNull();
+    }
+
+    @Test
+    void aFailedFetchIsNotRepeatedForEveryDelivery() {
+        serve("500", "text/plain", "");
+        assertThat(sts.policyFor("d.test")).isNull();
+        serve("200", "text/plain", policy("mx1.d.test", 3600));
+        assertThat(sts.policyFor("d.test")).isNull();
+        assertThat(fetches.get()).isEqualTo(1);
+        clock.advance(MtaSts.FAILURE_QUIET);
+        assertThat(sts.policyFor("d.test")).isNotNull();
+        assertThat(fetches.get()).isEqualTo(2);
     }
 
     @Test
