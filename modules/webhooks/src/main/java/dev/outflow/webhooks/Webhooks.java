@@ -47,15 +47,9 @@ public final class Webhooks implements AutoCloseable {
     private final java.time.Duration timeout;
 
     private Webhooks(Config config, Map<String, Object> kafka) {
+        validate(config);
         List<String> urls = config.get(OutflowKeys.WEBHOOKS_URLS);
-        if (urls.isEmpty()) throw new ConfigException(OutflowKeys.WEBHOOKS_URLS.name(), "no endpoint configured");
         String secret = config.get(OutflowKeys.WEBHOOKS_SECRET);
-        if (secret == null || secret.isBlank()) {
-            throw new ConfigException(OutflowKeys.WEBHOOKS_SECRET.name(), "must be set when webhooks.urls is set: every POST is signed with it");
-        }
-        if (new HashSet<>(urls.stream().map(String::trim).toList()).size() != urls.size()) {
-            throw new ConfigException(OutflowKeys.WEBHOOKS_URLS.name(), "lists an endpoint twice");
-        }
         Topics topics = new Topics(config.get(OutflowKeys.TOPIC_PREFIX), config.get(OutflowKeys.SCHEDULER_BUCKETS));
         Set<Outcome> outcomes = EnumSet.noneOf(Outcome.class);
         config.get(OutflowKeys.WEBHOOKS_OUTCOMES).forEach(o -> outcomes.add(Outcome.valueOf(o.trim().toUpperCase(Locale.ROOT))));
@@ -73,6 +67,22 @@ public final class Webhooks implements AutoCloseable {
             endpoints.add(e);
             loops.add(new EndpointLoop(e, settings, new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                     dlq, serde, new Poster(e, key, timeout)));
+        }
+    }
+
+    /**
+     * Checks what the single keys cannot: at least one URL, no URL twice, a secret. Throws
+     * {@link ConfigException} naming the key (exit code 2), before anything connects.
+     */
+    public static void validate(Config config) {
+        List<String> urls = config.get(OutflowKeys.WEBHOOKS_URLS);
+        if (urls.isEmpty()) throw new ConfigException(OutflowKeys.WEBHOOKS_URLS.name(), "no endpoint configured");
+        String secret = config.get(OutflowKeys.WEBHOOKS_SECRET);
+        if (secret == null || secret.isBlank()) {
+            throw new ConfigException(OutflowKeys.WEBHOOKS_SECRET.name(), "must be set when webhooks.urls is set: every POST is signed with it");
+        }
+        if (new HashSet<>(urls.stream().map(String::trim).toList()).size() != urls.size()) {
+            throw new ConfigException(OutflowKeys.WEBHOOKS_URLS.name(), "lists an endpoint twice");
         }
     }
 
