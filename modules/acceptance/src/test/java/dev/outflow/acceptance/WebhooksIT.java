@@ -46,10 +46,9 @@ class WebhooksIT {
             x.close();
         });
         receiver.start();
-        int port = Ports.freeOnAll("127.0.0.2", "127.0.0.20");
+        int port = Ports.freeOnAll("127.0.0.2");
         try (KnotDns dns = KnotDns.builder().freePort().start();
              FakeMx mx = FakeMx.builder().bind("127.0.0.2").port(port).hostname("mx2.test").start();
-             FakeMx postmaster = FakeMx.builder().bind("127.0.0.20").port(port).start();
              Outflow outflow = Outflow.builder(WebhooksIT.class.getSimpleName()).dns(dns.server()).smtpPort(port)
                      .set("webhooks.urls", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/outflow")
                      .set("webhooks.secret", SECRET)
