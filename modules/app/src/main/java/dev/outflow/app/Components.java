@@ -80,8 +80,11 @@ final class Components implements AutoCloseable {
         started.add(webhooks);
         http().stage(HealthMonitor.Stage.listener("webhooks", () -> stopped(webhooks.isRunning(), webhooks.failure())));
         List<String> eventTopics = List.of(ctx.topics().delivered(), ctx.topics().deferred(), ctx.topics().bounced());
+        Set<String> labels = new java.util.HashSet<>();
         for (Endpoint e : webhooks.endpoints()) {
+            // URLs that differ only in the hidden query string still get counters of their own.
             String label = e.label();
+            for (int n = 2; !labels.add(label); n++) label = e.label() + " #" + n;
             metrics.counter("outflow.webhooks.batches", "webhooks", "Event batches the endpoint acknowledged with 2xx.", e::batches, "endpoint", label);
             metrics.counter("outflow.webhooks.events", "webhooks", "Events in acknowledged batches.", e::events, "endpoint", label);
             metrics.counter("outflow.webhooks.dead_lettered", "webhooks", "Events written to the webhooks DLQ (undelivered for webhooks.max_age, or undecodable).",
