@@ -22,6 +22,7 @@ import dev.outflow.worker.internal.DeliveredHookDeferral;
 import dev.outflow.worker.internal.KafkaClients;
 import dev.outflow.worker.internal.LoopSettings;
 import dev.outflow.worker.internal.PollLoop;
+import dev.outflow.worker.internal.Shaper;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -155,7 +156,7 @@ public final class DeliveryWorker implements AutoCloseable {
                 () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 () -> b.producerDecorator.apply(new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())),
                 b.deliverer, b.disposition, b.codecs, DomainShards.from(c), b.config, controlPaused, settings, b.clock,
-                b.deliveredHook);
+                b.deliveredHook, b.shaper);
         this.thread = Thread.ofPlatform().name("outflow-worker-" + workerId).unstarted(loop);
     }
 
@@ -354,6 +355,16 @@ public final class DeliveryWorker implements AutoCloseable {
         return counters().parked();
     }
 
+    /** Destinations suspended now by a back-off after repeated 421 / 4.7.x replies (docs/shaping.md). */
+    public int suspendedDestinations() {
+        return b.shaper.suspendedNow();
+    }
+
+    /** Deliveries held back by a shaping rate at least once (each record counted once). */
+    public long shapingHeld() {
+        return b.shaper.held();
+    }
+
     /** All counters, as committed. */
     public Counters counters() {
         return loop.counters();
@@ -372,6 +383,11 @@ public final class DeliveryWorker implements AutoCloseable {
         counter(registry, "transactions", c, Counters::transactions);
         counter(registry, "cut_short", c, Counters::cutShort);
         counter(registry, "budget_pauses", c, Counters::budgetPauses);
+        counter(registry, "suspended_parked", c, Counters::suspendedParked);
+        FunctionCounter.builder("outflow.worker.shaping_held", b.shaper, Shaper::held).tag("worker", workerId)
+                .description("Deliveries held back by a shaping rate (counted once per record)").register(registry);
+        Gauge.builder("outflow.worker.suspended_destinations", b.shaper, Shaper::suspendedNow).tag("worker", workerId)
+                .description("Destinations suspended now by a back-off (421 / 4.7.x)").register(registry);
         Gauge.builder("outflow.worker.inflight_bytes", loop, PollLoop::inflightBytes).tag("worker", workerId)
                 .description("Bytes of records taken and not yet committed, outputs included (outbound.inflight_bytes)").register(registry);
         Gauge.builder("outflow.worker.inflight", loop, PollLoop::inFlight).tag("worker", workerId)
@@ -398,6 +414,8 @@ public final class DeliveryWorker implements AutoCloseable {
         private Disposition disposition;
         private PluginChain deliveredHook;
         private Clock clock = Clock.systemUTC();
+        private Shaper shaper;
+        private Deliverer smtp;
         private String workerId;
         private BooleanSupplier controlPause;
         private boolean followControl = true;
@@ -438,12 +456,14 @@ public final class DeliveryWorker implements AutoCloseable {
          */
         public Builder deliverer(Deliverer deliverer) {
             this.deliverer = deliverer::deliver;
+            this.smtp = deliverer;
             return this;
         }
 
         /** Any blocking delivery function (tests, benchmarks). */
         public Builder deliverer(Function<Delivery, DeliveryResult> deliverer) {
             this.deliverer = deliverer;
+            this.smtp = null;
             return this;
         }
 
@@ -513,6 +533,9 @@ public final class DeliveryWorker implements AutoCloseable {
             Objects.requireNonNull(deliverer, "deliverer");
             Objects.requireNonNull(disposition, "disposition");
             Objects.requireNonNull(clock, "clock");
+            // Read here, on the worker's clock; a bad rules file is a ConfigException (exit 2).
+            shaper = Shaper.fromConfig(config.get(), clock);
+            if (smtp != null) smtp.client().pool().perHostMaxMessages(shaper::maxPerConnection);
             if (attempts != null) {
                 Function<Delivery, DeliveryResult> inner = deliverer;
                 var observer = attempts;
