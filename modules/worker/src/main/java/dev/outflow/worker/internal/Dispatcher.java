@@ -232,11 +232,40 @@ final class Dispatcher {
         d.completionGap = d.completionGap == 0 ? gap : (3 * d.completionGap + gap) / 4;
         d.lastCompletion = now;
         d.completions++;
+        if (shaper != null && d.waiting > 0 && d.name.equals(j.domain)) rekey(d, j.domain);
         if (d.waiting > 0 && !d.inTurn && !d.blocked) {
             d.inTurn = true;
             turns.addLast(d);
         } else {
             forgetIfIdle(d);
+        }
+    }
+
+    /**
+     * Moves the waiting jobs of a domain to the destination it turned out to belong to (its MX,
+     * learned from the delivery that just finished, matches an MX suffix rule), so they share that
+     * rule from now on rather than run under the domain's own key.
+     */
+    private void rekey(Domain d, String domain) {
+        String key = shaper.keyOf(domain);
+        if (key.equals(d.name)) return;
+        Domain to = domains.get(key);
+        if (to == null) {
+            to = new Domain(key);
+            domains.put(key, to);
+        }
+        for (var it = d.queue.iterator(); it.hasNext(); ) {
+            Job w = it.next();
+            if (w.state != Job.State.WAITING) continue;
+            it.remove();
+            d.waiting--;
+            w.shapeKey = key;
+            to.queue.addLast(w);
+            to.waiting++;
+        }
+        if (to.waiting > 0 && !to.inTurn && !to.blocked) {
+            to.inTurn = true;
+            turns.addLast(to);
         }
     }
 

@@ -48,6 +48,8 @@ public final class Shaper {
 
     /** State of one destination. */
     private static final class Destination {
+        /** The last domain keyed here: which rule applies is asked again with it after a reload. */
+        String domain;
         ShapingRule rule;
         RateWindow[] windows = new RateWindow[0];
         int throttledInARow;
@@ -64,6 +66,8 @@ public final class Shaper {
     private final Map<String, Integer> perConnectionByHost = new HashMap<>();
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong suspensions = new AtomicLong();
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong badReloads = new AtomicLong();
     private volatile ShapingRules rules;
     private long nextCheck;
     private long fileTime;
@@ -123,9 +127,33 @@ public final class Shaper {
         try {
             ShapingRules fresh = ShapingRules.load(file);
             rules = fresh;
+            refresh();
+            reloads.incrementAndGet();
             log.info("Shaping rules reloaded: {}", fresh);
         } catch (ShapingRulesException e) {
+            badReloads.incrementAndGet();
             log.warn("Shaping rules not reloaded, keeping the rules in force: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Applies new rules to the destinations known: a changed rule starts with fresh rate windows;
+     * a destination whose rule is gone (or now falls under another) is forgotten, suspension included.
+     */
+    private synchronized void refresh() {
+        for (var it = destinations.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Destination> e = it.next();
+            Destination d = e.getValue();
+            ShapingRule r = ruleOf(d.domain);
+            if (r == null || !r.match().equals(e.getKey())) {
+                it.remove();
+                continue;
+            }
+            ShapingRule effective = r.mxSuffix() ? r : r.divided(shards.shardCount(d.domain));
+            if (!effective.equals(d.rule)) {
+                d.rule = effective;
+                d.windows = windows(effective);
+            }
         }
     }
 
@@ -143,6 +171,7 @@ public final class Shaper {
             d = new Destination();
             destinations.put(key, d);
         }
+        d.domain = domain;
         if (!effective.equals(d.rule)) {
             d.rule = effective;
             d.windows = windows(effective);
@@ -273,6 +302,15 @@ public final class Shaper {
     /** Times a destination was suspended. */
     public long suspensions() {
         return suspensions.get();
+    }
+
+    /** Rules files read again after a change, and those refused (the rules in force were kept). */
+    long reloads() {
+        return reloads.get();
+    }
+
+    long badReloads() {
+        return badReloads.get();
     }
 
     ShapingRules rules() {
