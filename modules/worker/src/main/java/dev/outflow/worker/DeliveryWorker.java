@@ -59,8 +59,9 @@ import org.slf4j.LoggerFactory;
  *     cooperative sticky assignor, or KIP-848 when {@code group.protocol=consumer} is passed
  *     through), decodes, checks and queues records. Deliveries run on virtual threads, at most
  *     {@code outbound.concurrency_max} at once (hot, re-read every poll turn) and at most
- *     {@code outbound.domain_concurrency} per recipient domain; a finishing delivery thread starts
- *     the next waiting record itself. A second platform thread runs the Kafka transactions, so
+ *     {@code outbound.domain_concurrency} per recipient domain, or as the domain's shaping rule
+ *     says ({@code shaping.rules}, docs/shaping.md: connections, per-connection, rates, back-off);
+ *     a finishing delivery thread starts the next waiting record itself. A second platform thread runs the Kafka transactions, so
  *     polling and delivering never wait for a commit. A record's {@code notBefore} is the
  *     scheduler's business: the worker delivers what it gets.</li>
  * <li><b>Events and offsets in one transaction.</b> Offsets are committed only for the contiguous
