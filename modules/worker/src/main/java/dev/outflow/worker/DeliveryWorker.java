@@ -16,6 +16,7 @@ import dev.outflow.core.disposition.Disposition;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.DomainShards;
 import dev.outflow.core.mx.MxLookup;
+import dev.outflow.core.mx.MxLookupResult;
 import dev.outflow.core.mx.MxResolver;
 import dev.outflow.worker.internal.Counters;
 import dev.outflow.worker.internal.DeliveredHookDeferral;
@@ -205,6 +206,7 @@ public final class DeliveryWorker implements AutoCloseable {
                 .disposition(disposition)
                 .deliveredHook(plugins)
                 .clock(clock)
+                .shapingMx(mx)
                 .closing(deliverer);
     }
 
@@ -399,6 +401,12 @@ public final class DeliveryWorker implements AutoCloseable {
         FunctionCounter.builder("outflow.worker." + name, c, f).tag("worker", workerId).register(registry);
     }
 
+    /** The exchange of a domain's most preferred MX, or null (no MX, lookup failed). */
+    private static String preferredMx(MxLookup mx, String domain) {
+        if (mx.lookup(domain) instanceof MxLookupResult.Found f && !f.hosts().isEmpty()) return f.hosts().getFirst().route().exchange();
+        return null;
+    }
+
     /** {@code outbound.inflight_bytes}, where 0 means a quarter of the maximum heap. */
     static long inflightBytes(Config c) {
         long configured = c.get(OutflowKeys.INFLIGHT_BYTES);
@@ -417,6 +425,7 @@ public final class DeliveryWorker implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Shaper shaper;
         private Deliverer smtp;
+        private MxLookup shapingMx;
         private String workerId;
         private BooleanSupplier controlPause;
         private boolean followControl = true;
@@ -520,6 +529,15 @@ public final class DeliveryWorker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where shaping looks up the MX of a domain first seen, to pick its MX suffix rule before its
+         * first delivery (default: none, the first delivery runs alone and tells). {@link #configure} sets it.
+         */
+        public Builder shapingMx(MxLookup mx) {
+            this.shapingMx = mx;
+            return this;
+        }
+
         /** Closed after the worker stopped (e.g. the deliverer). */
         public Builder closing(AutoCloseable resource) {
             owned.add(Objects.requireNonNull(resource));
@@ -535,7 +553,8 @@ public final class DeliveryWorker implements AutoCloseable {
             Objects.requireNonNull(disposition, "disposition");
             Objects.requireNonNull(clock, "clock");
             // Read here, on the worker's clock; a bad rules file is a ConfigException (exit 2).
-            shaper = Shaper.fromConfig(config.get(), clock);
+            MxLookup mx = shapingMx;
+            shaper = Shaper.fromConfig(config.get(), clock, mx == null ? null : domain -> preferredMx(mx, domain));
             if (smtp != null) smtp.client().pool().perHostMaxMessages(shaper::maxPerConnection);
             if (attempts != null) {
                 Function<Delivery, DeliveryResult> inner = deliverer;

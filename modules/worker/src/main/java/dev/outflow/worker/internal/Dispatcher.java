@@ -128,6 +128,8 @@ final class Dispatcher {
             Domain b;
             while ((b = blocked.pollFirst()) != null) {
                 b.blocked = false;
+                // its MX may have been looked up meanwhile: its records may belong under an MX suffix rule
+                if (b.waiting > 0 && !b.name.startsWith("*.")) rekey(b, b.name);
                 if (b.waiting > 0 && !b.inTurn) {
                     b.inTurn = true;
                     turns.addLast(b);

@@ -16,6 +16,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -25,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * Per-destination traffic shaping of one worker ({@code shaping.rules}, docs/shaping.md). A
  * destination is the key of the rule that applies to a domain: the domain's own rule, or the MX
  * suffix rule its MX host matches (so domains hosted at one provider share connections, rate and
- * back-off), or, without a rule, the domain itself with the worker's defaults. A domain's MX is
- * learned from its first delivery; until then, where MX suffix rules exist, the domain gets one
- * connection (a probe) and the probe's delivery is charged to the rule it turns out to belong to.
+ * back-off), or, without a rule, the domain itself with the worker's defaults. Where MX suffix
+ * rules exist, a domain first seen is looked up (MX, on a virtual thread) and its records wait
+ * for the answer; the MX each delivery reached then keeps it current. Without a lookup function,
+ * the domain's first delivery runs alone (a probe) and is charged to the rule it turns out to
+ * belong to.
  *
  * <p>A domain rule is divided by the domain's shard count ({@code outbound.domain_shards}): each
  * shard's partition belongs to one worker, so the shares add up to the rule for the cluster.
@@ -58,6 +63,10 @@ public final class Shaper {
 
     private final Path file;
     private final Clock clock;
+    /** Domain → the name of its preferred MX host, or null (blocking; run on a virtual thread). Null: learn from deliveries. */
+    private final Function<String, String> mxHostOf;
+    /** Domains whose MX is being looked up: their records wait until the answer picks their rule. */
+    private final Set<String> resolving = new HashSet<>();
     private final DomainShards shards;
     private final Map<String, Destination> destinations = new HashMap<>();
     /** Domain → MX host of its last delivery ("" when none was reached). */
@@ -74,7 +83,8 @@ public final class Shaper {
     private long fileSize;
 
     /** @param file the rules file, or null for the built-in defaults only */
-    Shaper(ShapingRules rules, Path file, Clock clock, DomainShards shards) {
+    Shaper(ShapingRules rules, Path file, Clock clock, DomainShards shards, Function<String, String> mxHostOf) {
+        this.mxHostOf = mxHostOf;
         this.rules = rules;
         this.file = file;
         this.clock = clock;
@@ -94,12 +104,12 @@ public final class Shaper {
      *
      * @throws ConfigException naming the file and line of the first problem (exit 2 at start)
      */
-    public static Shaper fromConfig(Config config, Clock clock) {
+    public static Shaper fromConfig(Config config, Clock clock, Function<String, String> mxHostOf) {
         String name = config.get(OutflowKeys.SHAPING_RULES).trim();
         Path file = name.isEmpty() ? null : Path.of(name);
         try {
             ShapingRules rules = file == null ? ShapingRules.defaults() : ShapingRules.load(file);
-            return new Shaper(rules, file, clock, DomainShards.from(config));
+            return new Shaper(rules, file, clock, DomainShards.from(config), mxHostOf);
         } catch (ShapingRulesException e) {
             throw new ConfigException(OutflowKeys.SHAPING_RULES.name(), e.getMessage());
         }
@@ -159,6 +169,9 @@ public final class Shaper {
 
     /** The destination key of a domain now (its rule's match, or the domain itself). */
     synchronized String keyOf(String domain) {
+        if (mxHostOf != null && rules.hasSuffixRules() && !learnedMx.containsKey(domain) && resolving.add(domain)) {
+            Thread.ofVirtual().name("outflow-shaping-mx").start(() -> resolved(domain, lookup(domain)));
+        }
         ShapingRule r = ruleOf(domain);
         String key = r == null ? domain : r.match();
         if (r == null) {
@@ -179,6 +192,26 @@ public final class Shaper {
         return key;
     }
 
+    private String lookup(String domain) {
+        try {
+            return mxHostOf.apply(domain);
+        } catch (RuntimeException e) {
+            log.debug("MX lookup of {} for shaping failed: {}", domain, e.toString());
+            return null;
+        }
+    }
+
+    private synchronized void resolved(String domain, String host) {
+        resolving.remove(domain);
+        if (learnedMx.size() >= MAX_LEARNED) learnedMx.clear();
+        learnedMx.putIfAbsent(domain, host == null ? "" : host.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** True while the domain's MX is being looked up (its records wait for their rule). */
+    synchronized boolean resolving(String domain) {
+        return resolving.contains(domain);
+    }
+
     private ShapingRule ruleOf(String domain) {
         return rules.find(domain, learnedMx.get(domain));
     }
@@ -197,7 +230,7 @@ public final class Shaper {
     synchronized int maxConnections(String key, int dflt) {
         Destination d = destinations.get(key);
         if (d != null) return d.rule.maxConnections() > 0 ? d.rule.maxConnections() : dflt;
-        if (rules.hasSuffixRules() && !learnedMx.containsKey(key)) return 1;
+        if (mxHostOf == null && rules.hasSuffixRules() && !learnedMx.containsKey(key)) return 1;
         return dflt;
     }
 
@@ -206,6 +239,12 @@ public final class Shaper {
      * rate is spent (the caller holds the job back; {@code firstRefusal} counts it once as held).
      */
     synchronized boolean tryStart(String key, boolean firstRefusal) {
+        if (resolving.contains(key)) return false;
+        if (!key.startsWith("*.")) {
+            // queued under its domain before its MX picked a suffix rule: wait to be moved under that rule
+            ShapingRule now = ruleOf(key);
+            if (now != null && !now.match().equals(key)) return false;
+        }
         Destination d = destinations.get(key);
         if (d == null) return true;
         long now = clock.millis();

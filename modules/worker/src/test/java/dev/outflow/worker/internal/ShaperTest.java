@@ -23,7 +23,7 @@ class ShaperTest {
     private Shaper shaper(Path rules, String... more) {
         Map<String, String> m = new java.util.HashMap<>(Map.of("shaping.rules", rules.toString()));
         for (int i = 0; i < more.length; i += 2) m.put(more[i], more[i + 1]);
-        return Shaper.fromConfig(Config.of(m), clock);
+        return Shaper.fromConfig(Config.of(m), clock, null);
     }
 
     @Test
