@@ -385,6 +385,7 @@ public final class DeliveryWorker implements AutoCloseable {
         counter(registry, "parked", c, Counters::parked);
         counter(registry, "transactions", c, Counters::transactions);
         counter(registry, "cut_short", c, Counters::cutShort);
+        counter(registry, "skipped_done", c, Counters::skippedDone);
         counter(registry, "budget_pauses", c, Counters::budgetPauses);
         counter(registry, "suspended_parked", c, Counters::suspendedParked);
         FunctionCounter.builder("outflow.worker.shaping_held", b.shaper, Shaper::held).tag("worker", workerId)
