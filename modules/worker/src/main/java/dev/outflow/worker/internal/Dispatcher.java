@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * jobs queue per domain; domains with waiting jobs and a free slot take turns (round robin), so a
  * domain with many waiting records does not starve the others.
  *
+ * <p>With a {@link Shaper}, the "domain" is a destination: the domain, or the shaping rule it falls
+ * under (so domains at one provider share its limit); its connection limit is the rule's, and a
+ * job starts only with a rate token and while the destination is not suspended. A destination
+ * held back that way leaves the round robin until the next {@link #dispatch()}.
+ *
  * <p>A delivery thread that finishes takes the next startable job itself, so a freed slot is
  * refilled at once rather than on the poll thread's next turn; the poll thread starts jobs with
  * {@link #dispatch()} after taking records and collects finished jobs with

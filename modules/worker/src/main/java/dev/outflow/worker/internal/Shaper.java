@@ -285,7 +285,8 @@ public final class Shaper {
             perConnectionByHost.clear();
         }
         String host = r.host() == null ? "" : r.host().toLowerCase(java.util.Locale.ROOT);
-        learnedMx.put(domain, host);
+        // an attempt that reached no MX (DNS failure, refused connections) says nothing about the rule
+        if (!host.isEmpty() || !learnedMx.containsKey(domain)) learnedMx.put(domain, host);
         String now = keyOf(domain);
         Destination d = destinations.get(now);
         if (d == null) return;
