@@ -18,11 +18,18 @@ import java.util.stream.Collectors;
  * @param delay      when not null, the send_email hook postponed the attempt by this much: every
  *                   recipient is DEFERRED, not counted as a failure
  * @param dsnPassedOn the server offered DSN and received the RFC 3461 options (success notices are its job)
+ * @param tlsPolicy  the TLS policy the attempt ran under ({@code may}, {@code verify}, {@code mta-sts/enforce}...), or null
+ *                   when no connection was tried
  * @param cancelled  when not null, no attempt was made: an operator cancelled the message (the reason);
  *                   every recipient is dropped, with no hook and no DSN
  */
 public record DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode,
-                             boolean tls, Duration delay, boolean dsnPassedOn, String cancelled) {
+                             boolean tls, Duration delay, boolean dsnPassedOn, String tlsPolicy, String cancelled) {
+    public DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode,
+                          boolean tls, Duration delay, boolean dsnPassedOn, String tlsPolicy) {
+        this(recipients, host, ip, port, mode, tls, delay, dsnPassedOn, tlsPolicy, null);
+    }
+
     public DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode, boolean tls, Duration delay) {
         this(recipients, host, ip, port, mode, tls, delay, false);
     }
@@ -36,7 +43,7 @@ public record DeliveryResult(List<RecipientResult> recipients, String host, Stri
     public static DeliveryResult cancelled(List<String> recipients, String reason) {
         return new DeliveryResult(recipients.stream()
                 .map(r -> new RecipientResult(r, RecipientResult.Status.DEFERRED, 0, null, reason))
-                .toList(), null, null, 0, null, false, null, false, reason);
+                .toList(), null, null, 0, null, false, null, false, null, reason);
     }
 
     public DeliveryResult {
