@@ -192,7 +192,7 @@ public final class SubmissionRouter implements AutoCloseable {
                 config.get(OutflowKeys.ROUTER_MAX_RECIPIENTS));
         var topology = RouterTopology.build(b.topics.submissions(), handler, retryTopics, refusals, txn, b.clock,
                 config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW), RELEASE_EVERY);
-        var props = RouterClients.streams(b.kafka, groupId(), "outflow-router-" + routerId, stateDir(), commitInterval.toMillis(),
+        var props = RouterClients.streams(b.kafka, groupId(), "outflow-router-" + routerId, "outflow-router-" + routerId, stateDir(), commitInterval.toMillis(),
                 maxRequest, config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR), refusals);
         KafkaStreams s = new KafkaStreams(topology, props, new RouterClientSupplier(txn));
         s.setStateListener((now, before) -> {

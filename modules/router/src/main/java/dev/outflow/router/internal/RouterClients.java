@@ -26,7 +26,8 @@ public final class RouterClients {
     /**
      * The Streams application: id {@code applicationId} (also the consumer group, as with the
      * hand-written loop before it, so committed offsets carry over), exactly-once v2, one stream
-     * thread, commit every {@code commitMs}, RocksDB state under {@code stateDir}. Producer tuning
+     * thread, static group member {@code instanceId}, commit every {@code commitMs}, RocksDB state
+     * under {@code stateDir}. Producer tuning
      * (a pass-through setting wins), measured with 2 KB messages:
      * <ul>
      *   <li>{@code linger.ms} = the commit interval and 512 KiB batches: a transaction flushes its
@@ -36,7 +37,8 @@ public final class RouterClients {
      *       tables cost about 3× the CPU per submission.</li>
      * </ul>
      */
-    public static Properties streams(Map<String, Object> base, String applicationId, String clientId, Path stateDir, long commitMs,
+    public static Properties streams(Map<String, Object> base, String applicationId, String instanceId, String clientId, Path stateDir,
+                                     long commitMs,
                                      int maxRequestBytes, int replicationFactor, Refusals refusals) {
         Map<String, Object> p = clean(base);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -44,6 +46,10 @@ public final class RouterClients {
         p.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        // Static membership: a stopping router is removed from the group at once (Streams' leave-group
+        // on close only works for static members), and a router restarted under its id takes its
+        // partitions back without waiting for the old member's session to time out.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
         p.put(StreamsConfig.CLIENT_ID_CONFIG, clientId);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
@@ -54,6 +60,9 @@ public final class RouterClients {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class.getName());
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, RefusalHandler.class.getName());
         p.put(REFUSALS, refusals);
+        // A stream thread that died (replaced after a failure, e.g. a refused record) or a killed router
+        // holds its partitions until its session expires: 10 s instead of Streams' 45 s.
+        p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1000);
         p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, (int) Math.max(5, Math.min(1_000, commitMs)));
