@@ -223,11 +223,25 @@ public final class SubmissionRouter implements AutoCloseable {
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
-    /** {@code router.state_dir} (else {@code <data.dir>/router}) / router id: Streams needs one folder per instance. */
+    /**
+     * {@code router.state_dir} (else {@code <data.dir>/router}) / the router id given to the
+     * builder, else {@code worker.id}, else the host name — not the pid of the default router id,
+     * so a restarted router finds its state (and Streams' transactional ids) again. Streams needs
+     * one folder per running instance: a second router on the same folder fails to start.
+     */
     public Path stateDir() {
         String p = config.get(OutflowKeys.ROUTER_STATE_DIR);
         Path base = p != null && !p.isBlank() ? Path.of(p.strip()) : config.get(OutflowKeys.DATA_DIR).resolve("router");
-        return base.resolve(routerId.replaceAll("[^A-Za-z0-9._-]", "_"));
+        String name = b.routerId;
+        if (name == null) name = config.get(OutflowKeys.WORKER_ID);
+        if (name == null || name.isBlank()) {
+            try {
+                name = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                name = "localhost";
+            }
+        }
+        return base.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     /**
