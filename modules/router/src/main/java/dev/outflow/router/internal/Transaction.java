@@ -1,5 +1,8 @@
 package dev.outflow.router.internal;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The open transaction of the router's stream thread, as the router counts it: the decisions
  * taken since the last commit ({@link RouterCounters.Tally}), added to the counters when the
@@ -10,7 +13,7 @@ public final class Transaction {
     private final RouterCounters counters;
     private final Refusals refusals;
     private final RouterCounters.Tally tally = new RouterCounters.Tally();
-    private final java.util.List<Refusals.Source> remedies = new java.util.ArrayList<>();
+    private final List<Refusals.Source> remedies = new ArrayList<>();
     private long records;
     private volatile boolean halting;
     private volatile boolean halted;
