@@ -69,7 +69,7 @@ public final class OutflowKeys {
     public static final ConfigKey<List<String>> DOMAIN_SHARDS = list("outbound.domain_shards", "",
             "Hot domains spread over n routing keys, e.g. gmail.com:8,yahoo.com:4.");
     public static final ConfigKey<Boolean> ENABLE_TLS = hotBool("outbound.enable_tls", "true",
-            "Use STARTTLS when the remote server offers it (opportunistic; a failed handshake retries that host once in plaintext).");
+            "Use STARTTLS when the remote server offers it (opportunistic; a failed handshake retries that host once in plaintext). false = tls.policy none (tls.policy_map entries and MTA-STS still apply).");
     public static final ConfigKey<Boolean> DISABLED = hotBool("outbound.disabled", "false",
             "Stop delivery (mail keeps queueing). Re-read from the config file while running.");
     public static final ConfigKey<Boolean> IPV6_ENABLED = bool("outbound.ipv6_enabled", "false",
@@ -135,6 +135,23 @@ public final class OutflowKeys {
     public static final ConfigKey<List<String>> DKIM_HEADERS = list("dkim.headers", "from,to,cc,subject,date,message-id,reply-to,sender,mime-version,content-type,"
             + "content-transfer-encoding,in-reply-to,references,list-id,list-unsubscribe,list-unsubscribe-post",
             "Header fields signed when present (From is always signed, and listed once more than it occurs so none can be added).");
+
+    // --- TLS policy of outgoing sessions (docs/tls.md)
+    public static final ConfigKey<String> TLS_POLICY = define("tls.policy", ValueType.STRING, "may",
+            "Default TLS policy of deliveries: none, may (STARTTLS when offered, any certificate, plaintext when it fails), encrypt (TLS required, any certificate) or verify (TLS required with a certificate valid for the MX name). Required policies never fall back to plaintext: the host fails and the mail is deferred. outbound.enable_tls=false means none.",
+            false, (String v) -> dev.outflow.core.tls.TlsLevel.parse(v));
+    public static final ConfigKey<Path> TLS_POLICY_MAP = define("tls.policy_map", ValueType.PATH, "config/tls_policy",
+            "Per-domain TLS policies, one 'DOMAIN LEVEL' per line (.example.com = every subdomain); wins over MTA-STS and tls.policy. Re-read when the file changes; a missing file is an empty map.",
+            false, (Path v) -> new dev.outflow.core.tls.TlsPolicyMap(v));
+    public static final ConfigKey<String> TLS_CA_FILE = define("tls.ca_file", ValueType.STRING, "",
+            "PEM file of the CAs trusted for verify and MTA-STS (relative to OUTFLOW_HOME); empty = the JVM's system trust store.",
+            false, (String v) -> { if (!v.isBlank()) dev.outflow.core.tls.TlsTrust.fromPem(caFile(v)); });
+    public static final ConfigKey<Boolean> MTA_STS_ENABLED = bool("mta_sts.enabled", "false",
+            "Honour MTA-STS policies (RFC 8461) of recipient domains without a tls.policy_map entry: enforce = deliver only to matching MX hosts with a verified certificate, else defer; testing = deliver and log.");
+    public static final ConfigKey<Integer> MTA_STS_HTTPS_PORT = intKey("mta_sts.https_port", "443",
+            "Port of the policy host https://mta-sts.DOMAIN; only for tests (policy servers on 127.0.0.1).", v -> port(v));
+    public static final ConfigKey<Duration> MTA_STS_FETCH_TIMEOUT = duration("mta_sts.fetch_timeout", "10s",
+            "Whole time one policy fetch may take (DNS, connect, TLS, body of at most 64 KiB).");
 
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
@@ -231,6 +248,24 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> SUPPRESSION_TTL = duration("suppression.ttl", "30d",
             "How long an address stays suppressed after a bad-mailbox bounce (or a manual add without its own expiry).");
 
+    // --- webhooks: the event topics POSTed as signed JSON batches (docs/webhooks.md)
+    public static final ConfigKey<List<String>> WEBHOOKS_URLS = define("webhooks.urls", ValueType.LIST, "",
+            "http(s) endpoints that receive every delivery event (the JSON of 'outflow events') as signed JSON-array batches; each has its own consumer group. Set: 'up' runs the webhooks stage.",
+            false, (List<String> v) -> v.forEach(OutflowKeys::httpUrl));
+    public static final ConfigKey<String> WEBHOOKS_SECRET = string("webhooks.secret", null,
+            "HMAC-SHA256 key of the Outflow-Signature header (t=<unix>,v1=<hex of HMAC(\"t.body\")>); required with webhooks.urls.");
+    public static final ConfigKey<List<String>> WEBHOOKS_OUTCOMES = define("webhooks.outcomes", ValueType.LIST, "",
+            "Outcomes sent (DELIVERED, DEFERRED, BOUNCED, DROPPED, REJECTED); empty: all.",
+            false, (List<String> v) -> v.forEach(OutflowKeys::outcome));
+    public static final ConfigKey<Integer> WEBHOOKS_BATCH_MAX = intKey("webhooks.batch_max", "100",
+            "Events per POST at most; a batch is sent when full or one second after its first event.", v -> positive(v));
+    public static final ConfigKey<Duration> WEBHOOKS_TIMEOUT = duration("webhooks.timeout", "10s",
+            "Time an endpoint has to connect and answer one POST; longer counts as a failure (timeout) and is retried.");
+    public static final ConfigKey<Duration> WEBHOOKS_BACKOFF_MAX = duration("webhooks.backoff_max", "5m",
+            "Longest wait between two attempts of a failing batch (the wait starts at 500ms and doubles).");
+    public static final ConfigKey<Duration> WEBHOOKS_MAX_AGE = duration("webhooks.max_age", "24h",
+            "A batch still undelivered when its oldest event is this old goes to <prefix>webhooks.dlq (reason in headers) and the endpoint moves on.");
+
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
             "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics, and the reporting API (/api).");
@@ -278,12 +313,37 @@ public final class OutflowKeys {
     private static ConfigKey<Path> path(String n, String d, String doc) { return define(n, ValueType.PATH, d, doc, false, null); }
     private static ConfigKey<HostPort> hostPort(String n, String d, String doc) { return define(n, ValueType.HOST_PORT, d, doc, false, null); }
 
+    /** {@code tls.ca_file} as a path: relative to the installation, like the other files. */
+    public static Path caFile(String v) {
+        Path p = Path.of(v.strip());
+        return p.isAbsolute() ? p : ConfigLoader.home().resolve(p).normalize();
+    }
+
     private static void positive(long v) {
         if (v <= 0) throw new IllegalArgumentException(v + " must be more than 0");
     }
 
     private static void notNegative(long v) {
         if (v < 0) throw new IllegalArgumentException(v + " must not be negative");
+    }
+
+    private static void httpUrl(String v) {
+        java.net.URI u;
+        try {
+            u = new java.net.URI(v);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("'" + Secrets.shown("url", v) + "' is not a URL: " + e.getReason());
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
+            throw new IllegalArgumentException("'" + Secrets.shown("url", v) + "' is not an http:// or https:// URL with a host");
+        }
+    }
+
+    private static void outcome(String v) {
+        if (!List.of("DELIVERED", "DEFERRED", "BOUNCED", "DROPPED", "REJECTED").contains(v.trim().toUpperCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("'" + v + "' is not an outcome (DELIVERED, DEFERRED, BOUNCED, DROPPED, REJECTED)");
+        }
     }
 
     private static void port(int v) {
