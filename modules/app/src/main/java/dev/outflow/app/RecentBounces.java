@@ -42,6 +42,7 @@ final class RecentBounces implements AutoCloseable {
     private final Deque<Bounce> recent = new ArrayDeque<>();
     private final Thread reader;
     private volatile boolean running = true;
+    private boolean warnedUndecodable;
 
     RecentBounces(Context ctx, BounceClassifier classifier) {
         Map<String, Object> p = new HashMap<>(ctx.kafka());
@@ -90,7 +91,10 @@ final class RecentBounces implements AutoCloseable {
         try {
             e = serde.deserialize(r.topic(), r.value());
         } catch (RuntimeException undecodable) {
-            return; // reporting counts and dead-letters these; the dashboard only shows what it can read
+            // Reporting counts and dead-letters these; the dashboard says once that it skips them.
+            if (!warnedUndecodable) log.warn("Dashboard skips undecodable bounce records (first: {}-{}@{}: {})", r.topic(), r.partition(), r.offset(), undecodable.toString());
+            warnedUndecodable = true;
+            return;
         }
         for (RecipientStatus s : e.getRecipients()) {
             String enhanced = s.getEnhancedCode() == null ? null : s.getEnhancedCode().toString();
