@@ -127,7 +127,6 @@ class DashboardIT {
                 .until(() -> domainRows().containsAll(List.of("d13.test", "d14.test")));
         assertThat(rowOf("domains", "d14.test")).contains("100.0 %");
         assertThat(rowOf("domains", "d13.test")).contains("50.0 %").contains("User unknown");
-        System.out.println("api/bounces: " + getApi("api/bounces"));
         Awaitility.await("recent bounces show the bounce with class and reply").atMost(WAIT).ignoreExceptions()
                 .until(() -> rowOf("bounces", "nobody@d13.test").contains("bad-mailbox") && rowOf("bounces", "nobody@d13.test").contains("5.1.1"));
         Awaitility.await("workers table lists the worker with partitions").atMost(WAIT).ignoreExceptions()

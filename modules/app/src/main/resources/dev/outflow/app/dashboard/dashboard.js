@@ -182,7 +182,8 @@
   function renderBounces(b) {
     replaceRows($('bounces'), (b.bounces || []).map((x) => el('tr', {},
       el('td', {}, fmtTime(x.at)), el('td', {}, x.recipient), el('td', {}, x.bounceClass),
-      el('td', { class: 'reply' }, x.reply), el('td', { class: 'reply' }, x.messageId))), 'None.');
+      el('td', { class: 'reply' }, [x.code, x.enhancedCode, x.reply].filter((v) => v !== null && v !== undefined && v !== '').join(' ')),
+      el('td', { class: 'reply' }, x.messageId))), 'None.');
   }
 
   async function refresh() {
