@@ -137,10 +137,10 @@ class DashboardIT {
         // Sorting by domain, ascending then descending.
         WebElement byDomain = browser.findElement(By.cssSelector("#domains button[data-key=domain]"));
         byDomain.click();
-        assertThat(domainRows()).startsWith("d13.test");
+        assertThat(domainRows()).hasSizeGreaterThanOrEqualTo(2).isSorted();
         assertThat(browser.findElement(By.cssSelector("#domains th[aria-sort=ascending] button")).getText()).isEqualTo("Domain");
         byDomain.click();
-        assertThat(domainRows().getFirst()).isEqualTo("d14.test");
+        assertThat(domainRows()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
 
         WebElement search = browser.findElement(By.id("track-query"));
         search.sendKeys(second);
