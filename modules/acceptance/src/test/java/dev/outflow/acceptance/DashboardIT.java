@@ -119,6 +119,7 @@ class DashboardIT {
         assertThat(browser.findElement(By.cssSelector("label[for=token]")).getText()).contains("API token");
         tokenField.sendKeys(TOKEN);
         browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+        Awaitility.await("token form gone once the token is given").atMost(WAIT).until(() -> !tokenField.isDisplayed());
 
         Awaitility.await("counters show the traffic").atMost(WAIT).ignoreExceptions()
                 .until(() -> Integer.parseInt(text("count-delivered").replace(",", "")) >= 3
