@@ -46,7 +46,7 @@ final class GroupMembers implements AutoCloseable {
         for (var e : admin.describeConsumerGroups(groups).describedGroups().entrySet()) {
             try {
                 ConsumerGroupDescription g = e.getValue().get(5, TimeUnit.SECONDS);
-                g.members().forEach(m -> members.add(new Member(e.getKey(), m.clientId(), m.host(),
+                g.members().forEach(m -> members.add(new Member(e.getKey(), m.clientId(), m.host().startsWith("/") ? m.host().substring(1) : m.host(),
                         m.assignment().topicPartitions().stream()
                                 .sorted(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition))
                                 .map(TopicPartition::toString).toList())));

@@ -162,6 +162,7 @@
   // --- queues, workers, bounces --------------------------------------------------------------
 
   function renderQueues(q) {
+    $('count-waiting').textContent = q.at ? fmtNumber((q.queues || []).reduce((n, t) => n + (t.waiting || 0), 0)) : '–';
     replaceRows($('queues'), (q.queues || []).map((t) => el('tr', {},
       el('td', {}, t.topic), el('td', {}, t.group),
       el('td', { class: 'num' }, fmtNumber(t.waiting)), el('td', { class: 'num' }, fmtAge(t.oldestAgeSeconds)))),
