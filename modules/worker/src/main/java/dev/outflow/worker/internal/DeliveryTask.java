@@ -73,6 +73,6 @@ final class DeliveryTask implements Consumer<Job> {
                                 + "outbound.partition_hold_timeout (" + rr.diagnostic() + ")"));
             }
         }
-        return new DeliveryResult(out, r.host(), r.ip(), r.port(), r.mode(), r.tls(), r.delay());
+        return new DeliveryResult(out, r.host(), r.ip(), r.port(), r.mode(), r.tls(), r.delay(), r.dsnPassedOn(), r.tlsPolicy());
     }
 }

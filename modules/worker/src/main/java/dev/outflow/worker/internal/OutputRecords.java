@@ -95,7 +95,7 @@ final class OutputRecords {
         }
         long delay = d.queuedAt() == null ? 0 : Math.max(0, at - d.queuedAt().toEpochMilli());
         DeliveryEvent e = new DeliveryEvent(d.id(), outcome, statuses, d.domain(), d.mailFrom(), r.host(), r.ip(),
-                r.port() > 0 ? r.port() : null, r.mode(), r.tls(), delay, attempt, at, nextAttemptAt, reason, workerId, retry);
+                r.port() > 0 ? r.port() : null, r.mode(), r.tls(), r.tlsPolicy(), delay, attempt, at, nextAttemptAt, reason, workerId, retry);
         return new ProducerRecord<>(topic, null, key, events.serialize(topic, e));
     }
 
@@ -129,7 +129,7 @@ final class OutputRecords {
         for (String rcpt : m.getRecipients()) statuses.add(new RecipientStatus(rcpt, 0, why.enhancedCode(), why.reason()));
         long at = now.toEpochMilli();
         DeliveryEvent e = new DeliveryEvent(m.getId(), Outcome.REJECTED, statuses, m.getDomain(), m.getMailFrom(), null, null,
-                null, null, false, Math.max(0, at - m.getQueuedAt()), m.getAttempt(), at, null, why.reason(), workerId, null);
+                null, null, false, null, Math.max(0, at - m.getQueuedAt()), m.getAttempt(), at, null, why.reason(), workerId, null);
         return List.of(DlqRecords.of(topics.dlq(), bad, why.reason()),
                 new ProducerRecord<>(topics.bounced(), null, utf8(m.getId()), events.serialize(topics.bounced(), e)));
     }
