@@ -102,6 +102,9 @@ public final class OutflowKeys {
             "After this long in the queue, a recipient submitted with NOTIFY=DELAY (RFC 3461) gets one 'delayed' DSN while Outflow keeps trying.");
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
+    // Per-destination traffic shaping (docs/shaping.md): connections, per-connection, rates, back-off
+    public static final ConfigKey<String> SHAPING_RULES = string("shaping.rules", "",
+            "Shaping rules file (docs/shaping.md): per recipient domain or *.mx-suffix, connections, per_connection, rate=N/UNIT, backoff, backoff_after; overrides the built-in rules for Google, Microsoft and Yahoo. Re-read when it changes (a bad file then keeps the rules in force). Empty: the built-in rules only.");
     // Worker memory and hold-ups (docs/security.md, "Worker: loss windows and memory").
     public static final ConfigKey<Long> INFLIGHT_BYTES = size("outbound.inflight_bytes", "0",
             "Bytes of records a worker holds taken but not yet committed (outputs included) before it stops taking more; 0: a quarter of the maximum heap.",

@@ -74,6 +74,7 @@ public final class PollLoop implements Runnable {
     private final Dispatcher dispatcher;
     private final RecordIntake intake;
     private final Parking parking;
+    private final Shaper shaper;
     private final LiveConfig config;
     private final BooleanSupplier controlPaused;
     private final LoopSettings s;
@@ -101,11 +102,13 @@ public final class PollLoop implements Runnable {
 
     PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
-             BooleanSupplier controlPaused, LoopSettings settings, Clock clock, Counters counters, Consumer<List<Job>> afterCommit) {
+             BooleanSupplier controlPaused, LoopSettings settings, Clock clock, Counters counters, Consumer<List<Job>> afterCommit,
+             Shaper shaper) {
         this.consumers = consumers;
         this.commits = new Commits(new CommitPipeline(tx, "outflow-commit-" + settings.workerId()), settings, counters,
                 afterCommit, this::lostGroup);
-        this.dispatcher = new Dispatcher(task);
+        this.dispatcher = new Dispatcher(task, System::nanoTime, shaper);
+        this.shaper = shaper;
         this.intake = new RecordIntake(serde, outputs, clock);
         this.parking = new Parking(dispatcher, outputs, settings, clock);
         this.config = config;
@@ -125,13 +128,14 @@ public final class PollLoop implements Runnable {
     public static PollLoop create(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers,
                                   Supplier<Producer<byte[], byte[]>> producers, Function<Delivery, DeliveryResult> deliverer,
                                   Disposition disposition, CodecFactory codecs, DomainShards shards, LiveConfig config,
-                                  BooleanSupplier controlPaused, LoopSettings settings, Clock clock, PluginChain deliveredHook) {
+                                  BooleanSupplier controlPaused, LoopSettings settings, Clock clock, PluginChain deliveredHook,
+                                  Shaper shaper) {
         OutputRecords outputs = new OutputRecords(settings.topics(), codecs.deliveryEvent(), codecs.outboundMessage(), shards,
                 settings.workerId());
-        DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock);
+        DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock, shaper);
         EventTransaction tx = new EventTransaction(producers, settings.initTimeout(), outputs::fallback);
         return new PollLoop(consumers, tx, task, outputs, codecs.outboundMessage(), config, controlPaused, settings, clock,
-                new Counters(), new DeliveredHooks(deliveredHook));
+                new Counters(), new DeliveredHooks(deliveredHook), shaper);
     }
 
     @Override
@@ -172,6 +176,7 @@ public final class PollLoop implements Runnable {
     private void turn() {
         try {
             boolean hold = deliveryPaused();
+            shaper.reloadIfChanged();
             limits(hold);
             drainCompletions(0);
             if (!hold) {
