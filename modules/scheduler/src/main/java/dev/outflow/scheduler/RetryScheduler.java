@@ -17,14 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outflow.avro.Command;
 import dev.outflow.avro.ControlCommand;
 import dev.outflow.codec.CodecFactory;
+import dev.outflow.codec.DlqRecords;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.control.ControlListener;
 import dev.outflow.codec.topics.Topics;
@@ -33,9 +37,9 @@ import dev.outflow.core.config.ConfigException;
 import dev.outflow.core.config.LiveConfig;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.scheduler.internal.Counters;
-import dev.outflow.scheduler.internal.Mover;
 import dev.outflow.scheduler.internal.RecordRouter;
 import dev.outflow.scheduler.internal.SchedulerLoop;
+import dev.outflow.stage.StageTransaction;
 
 /**
  * The retry scheduler: takes the messages of {@code outflow.deferred} (DEFERRED events) and the
@@ -140,7 +144,11 @@ public final class RetryScheduler implements AutoCloseable {
         }
         started = true;
         requireTopics();
-        Mover mover = new Mover(props.producer());
+        Map<String, Object> producerProps = props.producer();
+        StageTransaction<ProducerRecord<byte[], byte[]>> mover = new StageTransaction<>(
+                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                Duration.ZERO, List::of, this::refused);
+        mover.init();
         mover.prefetch(outputTopics());
         KafkaConsumer<byte[], byte[]> consumer = null;
         try {
@@ -262,20 +270,28 @@ public final class RetryScheduler implements AutoCloseable {
         return out;
     }
 
-    private static void closeQuietly(Mover mover, KafkaConsumer<byte[], byte[]> consumer) {
+    /**
+     * What replaces a released record the broker refuses for good: a DLQ copy naming its
+     * destination, or nothing when the DLQ copy was refused too (logged by the transaction).
+     */
+    private List<ProducerRecord<byte[], byte[]>> refused(ProducerRecord<byte[], byte[]> r, Exception why) {
+        if (r.topic().equals(topics.dlq())) {
+            return List.of();
+        }
+        return List.of(DlqRecords.of(topics.dlq(), r.topic(), r.partition() == null ? -1 : r.partition(), -1,
+                r.key(), r.value(), r.headers(), "the broker refused the released record: " + why));
+    }
+
+    private static void closeQuietly(StageTransaction<?> mover, KafkaConsumer<byte[], byte[]> consumer) {
         mover.close();
         if (consumer != null) {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
     }
 
+    /** {@link Config#processId()}, numbered: tests run several schedulers in one JVM. */
     private static String defaultInstanceId(Config config) {
-        String base = config.get(OutflowKeys.WORKER_ID);
-        if (base == null || base.isBlank()) {
-            String host = System.getenv("HOSTNAME");
-            base = (host == null || host.isBlank() ? "host" : host) + "-" + ProcessHandle.current().pid();
-        }
-        return base + "-" + INSTANCES.incrementAndGet();
+        return config.processId() + "-" + INSTANCES.incrementAndGet();
     }
 
     /** Builds a {@link RetryScheduler}; every setting but the client properties and config is optional. */

@@ -1,6 +1,6 @@
 package dev.outflow.worker;
 
-import dev.outflow.codec.topics.StageConsumerProps;
+import dev.outflow.stage.StageClients;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.control.ControlListener;
@@ -19,7 +19,6 @@ import dev.outflow.core.mx.MxLookup;
 import dev.outflow.core.mx.MxResolver;
 import dev.outflow.worker.internal.Counters;
 import dev.outflow.worker.internal.DeliveredHookDeferral;
-import dev.outflow.worker.internal.KafkaClients;
 import dev.outflow.worker.internal.LoopSettings;
 import dev.outflow.worker.internal.PollLoop;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -147,9 +146,9 @@ public final class DeliveryWorker implements AutoCloseable {
                 shutdown, shutdown.compareTo(MAX_REVOKE_WAIT) < 0 ? shutdown : MAX_REVOKE_WAIT, window, 2 * window,
                 c.get(OutflowKeys.THROTTLE_DELAY), START_TIMEOUT, inflightBytes(c), c.get(OutflowKeys.PARTITION_HOLD_TIMEOUT));
         long maxRecord = Topics.maxRecordBytes(c.get(OutflowKeys.MAX_MESSAGE_BYTES));
-        Map<String, Object> consumerProps = StageConsumerProps.of(b.kafka, groupId(), "outflow-worker-" + workerId);
-        Map<String, Object> producerProps = KafkaClients.producer(b.kafka, transactionalId(), "outflow-worker-" + workerId + "-tx",
-                maxRecord);
+        Map<String, Object> consumerProps = StageClients.consumer(b.kafka, groupId(), "outflow-worker-" + workerId);
+        Map<String, Object> producerProps = StageClients.transactionalProducer(b.kafka, transactionalId(),
+                "outflow-worker-" + workerId + "-tx", 10, maxRecord);
         BooleanSupplier controlPaused = b.controlPause != null ? b.controlPause : () -> control != null && control.paused();
         this.loop = PollLoop.create(
                 () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),

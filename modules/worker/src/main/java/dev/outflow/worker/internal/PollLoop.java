@@ -1,5 +1,6 @@
 package dev.outflow.worker.internal;
 
+import dev.outflow.stage.StageTransaction;
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.RecordSerde;
@@ -94,7 +95,7 @@ public final class PollLoop implements Runnable {
     /** As last computed by the poll thread, for the gauge. */
     private volatile long inflightBytes;
 
-    PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
+    PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, StageTransaction<Job> tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
              BooleanSupplier controlPaused, LoopSettings settings, Clock clock, Counters counters, Consumer<List<Job>> afterCommit) {
         this.consumers = consumers;
@@ -124,7 +125,9 @@ public final class PollLoop implements Runnable {
         OutputRecords outputs = new OutputRecords(settings.topics(), codecs.deliveryEvent(), codecs.outboundMessage(), shards,
                 settings.workerId());
         DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock);
-        EventTransaction tx = new EventTransaction(producers, settings.initTimeout(), outputs::fallback);
+        // A job keeps its fallback in its outputs: a batch that reports RETRY_LATER is sent again.
+        StageTransaction<Job> tx = new StageTransaction<>(producers, settings.initTimeout(), j -> j.outputs,
+                (j, e) -> j.outputs = outputs.fallback(j, e));
         return new PollLoop(consumers, tx, task, outputs, codecs.outboundMessage(), config, controlPaused, settings, clock,
                 new Counters(), new DeliveredHooks(deliveredHook));
     }
