@@ -1,5 +1,6 @@
 package dev.outflow.app;
 
+import dev.outflow.stage.StageTopics;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.topics.TopicBootstrap;
@@ -19,7 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 record Context(Config config, Topics topics, CodecFactory codecs, Map<String, Object> kafka) {
 
     static Context of(Config config, String bootstrap) {
-        Topics topics = new Topics(config.get(OutflowKeys.TOPIC_PREFIX), config.get(OutflowKeys.SCHEDULER_BUCKETS));
+        Topics topics = StageTopics.from(config);
         return new Context(config, topics, Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL)),
                 KafkaBase.props(config, bootstrap));
     }

@@ -1,5 +1,6 @@
 package dev.outflow.scheduler;
 
+import dev.outflow.stage.StageTopics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,8 +100,7 @@ public final class RetryScheduler implements AutoCloseable {
 
     private RetryScheduler(Builder b) {
         this.clientProps = Map.copyOf(b.clientProps);
-        this.topics = b.topics != null ? b.topics
-                : new Topics(b.config.get(OutflowKeys.TOPIC_PREFIX), b.config.get(OutflowKeys.SCHEDULER_BUCKETS));
+        this.topics = b.topics != null ? b.topics : StageTopics.from(b.config);
         try {
             this.buckets = DelayBuckets.parse(topics.delayBuckets());
         } catch (IllegalArgumentException e) {

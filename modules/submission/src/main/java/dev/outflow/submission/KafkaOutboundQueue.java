@@ -1,5 +1,6 @@
 package dev.outflow.submission;
 
+import dev.outflow.stage.StageTopics;
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.topics.Topics;
@@ -71,7 +72,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
     }
 
     /**
-     * A queue on {@code config.topic("outbound")} of the cluster at {@code kafka.bootstrap.servers}.
+     * A queue on the configuration's outbound topic of the cluster at {@code kafka.bootstrap.servers}.
      * The producers connect at their first message.
      *
      * @throws ConfigException when {@code kafka.bootstrap.servers} is unset (the app resolves the
@@ -87,7 +88,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, LANES == 1 ? transactionalId : transactionalId + "-" + lane);
             p.put(ProducerConfig.CLIENT_ID_CONFIG, props.getProperty(ProducerConfig.CLIENT_ID_CONFIG) + "-txn" + lane);
             return new KafkaProducer<>(p, new StringSerializer(), values);
-        }, config.topic("outbound"), config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT));
+        }, StageTopics.from(config).outbound(), config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT));
     }
 
     /** The value serializer for {@link OutboundMessage} records: single-object encoding, or Confluent with {@code schema.registry.url}. */

@@ -1,5 +1,6 @@
 package dev.outflow.worker;
 
+import dev.outflow.stage.StageTopics;
 import dev.outflow.stage.StageClients;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
@@ -18,7 +19,6 @@ import dev.outflow.core.intake.DomainShards;
 import dev.outflow.core.mx.MxLookup;
 import dev.outflow.core.mx.MxResolver;
 import dev.outflow.worker.internal.Counters;
-import dev.outflow.worker.internal.DeliveredHookDeferral;
 import dev.outflow.worker.internal.LoopSettings;
 import dev.outflow.worker.internal.PollLoop;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -191,12 +191,12 @@ public final class DeliveryWorker implements AutoCloseable {
     public static Builder configure(LiveConfig config, Map<String, Object> kafkaClientProps, MxLookup mx, PluginChain plugins) {
         Config c = config.get();
         Clock clock = Clock.systemUTC();
-        Deliverer deliverer = new Deliverer(config, DeliveredHookDeferral.withoutDelivered(plugins), mx, clock);
+        Deliverer deliverer = new Deliverer(config, plugins, mx, clock);
         Disposition disposition = Disposition.fromConfig(config, plugins, BounceBuilder.fromConfig(c, clock));
         return builder()
                 .kafka(kafkaClientProps)
                 .config(config)
-                .topics(new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)))
+                .topics(StageTopics.from(c))
                 .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL)))
                 .deliverer(deliverer)
                 .disposition(disposition)

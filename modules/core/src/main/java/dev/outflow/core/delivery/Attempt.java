@@ -45,17 +45,11 @@ import org.slf4j.LoggerFactory;
 final class Attempt {
     private static final Logger log = LoggerFactory.getLogger(Attempt.class);
 
-    /** Told of each transaction that delivered to at least one recipient. */
-    interface DeliveredListener {
-        void delivered(MxRoute route, TransactionResult r, List<String> ok);
-    }
-
     private final Delivery d;
     private final DeliverySettings s;
     private final SmtpClient client;
     private final Deadline deadline;
     private final boolean routesTrusted;
-    private final DeliveredListener listener;
     private final MailContent content;
     private final RecipientResult[] results;
     private final Deque<Integer> pending = new ArrayDeque<>();
@@ -75,13 +69,12 @@ final class Attempt {
     /**
      * @param routesTrusted the hosts came from a get_mx hook: private addresses are allowed
      */
-    Attempt(Delivery d, DeliverySettings s, SmtpClient client, Deadline deadline, boolean routesTrusted, DeliveredListener listener) {
+    Attempt(Delivery d, DeliverySettings s, SmtpClient client, Deadline deadline, boolean routesTrusted) {
         this.d = d;
         this.s = s;
         this.client = client;
         this.deadline = deadline;
         this.routesTrusted = routesTrusted;
-        this.listener = listener;
         this.content = MailContent.of(d.contents());
         this.results = new RecipientResult[d.recipients().size()];
     }
@@ -201,7 +194,6 @@ final class Attempt {
             reachedRoute = route;
             reachedDelivered |= !ok.isEmpty();
         }
-        if (!ok.isEmpty()) listener.delivered(route, r, ok);
     }
 
     private DeliveryResult result() {
