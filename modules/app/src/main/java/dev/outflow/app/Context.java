@@ -1,6 +1,5 @@
 package dev.outflow.app;
 
-import dev.outflow.stage.StageTopics;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.topics.TopicBootstrap;
@@ -8,6 +7,7 @@ import dev.outflow.codec.topics.TopicSpec;
 import dev.outflow.codec.topics.Topics;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.stage.StageTopics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,6 +1,5 @@
 package dev.outflow.scheduler;
 
-import dev.outflow.stage.StageTopics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +39,7 @@ import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.scheduler.internal.Counters;
 import dev.outflow.scheduler.internal.RecordRouter;
 import dev.outflow.scheduler.internal.SchedulerLoop;
+import dev.outflow.stage.StageTopics;
 import dev.outflow.stage.StageTransaction;
 
 /**

@@ -1,6 +1,5 @@
 package dev.outflow.submission;
 
-import dev.outflow.stage.StageTopics;
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.topics.Topics;
@@ -8,7 +7,8 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.ConfigException;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.RoutedDelivery;
-import dev.outflow.router.OutboundRecords;
+import dev.outflow.stage.MessageRecords;
+import dev.outflow.stage.StageTopics;
 import dev.outflow.submission.internal.GroupCommit;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +135,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
         long bytes = 0;
         try {
             for (RoutedDelivery part : parts) {
-                OutboundMessage value = OutboundRecords.toAvro(part.delivery(), part.origin());
+                OutboundMessage value = MessageRecords.toRecord(part.delivery(), part.origin());
                 records.add(new ProducerRecord<>(topic, part.routingKey(), value));
                 bytes += part.delivery().contents().length + 512L;
             }
@@ -148,7 +148,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
     private CompletableFuture<Void> sendSingle(String id, RoutedDelivery part) {
         CompletableFuture<Void> ack = new CompletableFuture<>();
         try {
-            OutboundMessage value = OutboundRecords.toAvro(part.delivery(), part.origin());
+            OutboundMessage value = MessageRecords.toRecord(part.delivery(), part.origin());
             single.send(new ProducerRecord<>(topic, part.routingKey(), value), (meta, error) -> {
                 if (error == null) ack.complete(null);
                 else ack.completeExceptionally(failure(id, error));

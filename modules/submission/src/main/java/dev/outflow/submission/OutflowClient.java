@@ -1,6 +1,5 @@
 package dev.outflow.submission;
 
-import dev.outflow.stage.StageTopics;
 import dev.outflow.avro.Submission;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.RecordSerde;
@@ -15,6 +14,7 @@ import dev.outflow.core.intake.IntakeResult;
 import dev.outflow.core.intake.Origin;
 import dev.outflow.core.intake.RejectKind;
 import dev.outflow.router.SubmissionRouter;
+import dev.outflow.stage.StageTopics;
 import dev.outflow.submission.internal.OutcomeWatcher;
 import dev.outflow.submission.internal.OutcomeWatcher.Outcome;
 import java.nio.ByteBuffer;

@@ -1,7 +1,5 @@
 package dev.outflow.worker;
 
-import dev.outflow.stage.StageTopics;
-import dev.outflow.stage.StageClients;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.control.ControlListener;
@@ -18,6 +16,8 @@ import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.DomainShards;
 import dev.outflow.core.mx.MxLookup;
 import dev.outflow.core.mx.MxResolver;
+import dev.outflow.stage.StageClients;
+import dev.outflow.stage.StageTopics;
 import dev.outflow.worker.internal.Counters;
 import dev.outflow.worker.internal.LoopSettings;
 import dev.outflow.worker.internal.PollLoop;

@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outflow.codec.topics.Warmup;
-import dev.outflow.stage.StageTransaction;
 import dev.outflow.scheduler.DelayBuckets;
+import dev.outflow.stage.StageTransaction;
 
 /**
  * The scheduler's single thread: polls the deferred topic and the delay buckets, holds bucket

@@ -1,6 +1,5 @@
 package dev.outflow.worker.internal;
 
-import dev.outflow.stage.StageTransaction;
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.RecordSerde;
@@ -11,6 +10,7 @@ import dev.outflow.core.delivery.DeliveryResult;
 import dev.outflow.core.disposition.Disposition;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.DomainShards;
+import dev.outflow.stage.StageTransaction;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
