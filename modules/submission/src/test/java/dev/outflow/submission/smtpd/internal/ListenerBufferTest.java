@@ -1,12 +1,12 @@
 package dev.outflow.submission.smtpd.internal;
 
-import dev.outflow.core.smtp.Watchdog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outflow.core.config.Config;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.smtp.Watchdog;
 import dev.outflow.submission.FakeOutboundQueue;
 import dev.outflow.submission.smtpd.RelayNetworks;
 import java.io.BufferedReader;
