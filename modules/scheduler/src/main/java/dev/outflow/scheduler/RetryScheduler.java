@@ -39,6 +39,7 @@ import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.scheduler.internal.Counters;
 import dev.outflow.scheduler.internal.RecordRouter;
 import dev.outflow.scheduler.internal.SchedulerLoop;
+import dev.outflow.stage.Stage;
 import dev.outflow.stage.StageTopics;
 import dev.outflow.stage.StageTransaction;
 
@@ -76,7 +77,7 @@ import dev.outflow.stage.StageTransaction;
  * }
  * }</pre>
  */
-public final class RetryScheduler implements AutoCloseable {
+public final class RetryScheduler implements Stage {
     private static final Logger log = LoggerFactory.getLogger(RetryScheduler.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Duration CONTROL_CATCH_UP = Duration.ofSeconds(15);
@@ -138,6 +139,7 @@ public final class RetryScheduler implements AutoCloseable {
      * @throws KafkaException        when the broker cannot be reached or refuses the transactional id
      * @throws IllegalStateException when called twice, or when a topic it reads or writes is missing
      */
+    @Override
     public synchronized RetryScheduler start() {
         if (started) {
             throw new IllegalStateException("the scheduler was already started");
@@ -197,6 +199,19 @@ public final class RetryScheduler implements AutoCloseable {
         return counters.snapshot(l == null ? 0 : l.waiting());
     }
 
+    /** True while this instance owns partitions of the deferred topic or the buckets. */
+    @Override
+    public boolean isReady() {
+        return assignedPartitions() > 0;
+    }
+
+    /** True from {@link #start()} until {@link #close()} or a fatal error (see {@link #failure()}). */
+    @Override
+    public boolean isRunning() {
+        SchedulerLoop l = loop;
+        return l != null && l.running();
+    }
+
     /** Partitions (of the deferred topic and the buckets) this instance owns now. */
     public int assignedPartitions() {
         SchedulerLoop l = loop;
@@ -204,6 +219,7 @@ public final class RetryScheduler implements AutoCloseable {
     }
 
     /** Why the scheduler stopped on its own (a fatal error), if it did. */
+    @Override
     public Optional<Throwable> failure() {
         SchedulerLoop l = loop;
         return Optional.ofNullable(l == null ? null : l.failure());
@@ -274,8 +290,9 @@ public final class RetryScheduler implements AutoCloseable {
      * What replaces a released record the broker refuses for good: a DLQ copy naming its
      * destination, or nothing when the DLQ copy was refused too (logged by the transaction).
      */
-    private List<ProducerRecord<byte[], byte[]>> refused(ProducerRecord<byte[], byte[]> r, Exception why) {
-        if (r.topic().equals(topics.dlq())) {
+    private List<ProducerRecord<byte[], byte[]>> refused(ProducerRecord<byte[], byte[]> r, List<ProducerRecord<byte[], byte[]>> refused,
+                                                         Exception why) {
+        if (refused.getFirst().topic().equals(topics.dlq())) {
             return List.of();
         }
         return List.of(DlqRecords.of(topics.dlq(), r.topic(), r.partition() == null ? -1 : r.partition(), -1,

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -65,6 +64,18 @@ public final class StageTransaction<U> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StageTransaction.class);
     private static final int ATTEMPTS = 4;
 
+    /** What replaces the outputs of a unit that the broker refuses for good. */
+    @FunctionalInterface
+    public interface Fallback<U> {
+        /**
+         * @param unit    the unit
+         * @param refused the records that were refused: the unit's outputs, or an earlier fallback
+         * @param why     the refusal
+         * @return the records to publish instead (empty: nothing)
+         */
+        List<ProducerRecord<byte[], byte[]>> replace(U unit, List<ProducerRecord<byte[], byte[]>> refused, Exception why);
+    }
+
     /** What became of a {@link #commit}. */
     public enum Result {
         /** Outputs published and offsets committed. */
@@ -78,7 +89,7 @@ public final class StageTransaction<U> implements AutoCloseable {
     private final Supplier<Producer<byte[], byte[]>> factory;
     private final Duration initTimeout;
     private final Function<U, List<ProducerRecord<byte[], byte[]>>> outputs;
-    private final BiFunction<U, Exception, List<ProducerRecord<byte[], byte[]>>> fallback;
+    private final Fallback<U> fallback;
     /** Units with an output the broker refuses for good, from send callbacks. */
     private final Map<U, Exception> refused = new ConcurrentHashMap<>();
     /**
@@ -95,14 +106,15 @@ public final class StageTransaction<U> implements AutoCloseable {
      * @param initTimeout how long {@code initTransactions} is retried while the transaction
      *                    coordinator is not ready; zero: fail at the first error
      * @param outputs     the records of a unit
-     * @param fallback    replacement records for a unit whose outputs the broker refuses for good
-     *                    (given the unit and the refusal); retrying the same records could never
-     *                    succeed and would stall the partition. Used for the rest of the call; a
-     *                    caller that may retry the unit later records it in the unit too
+     * @param fallback    replacement records for a unit whose outputs the broker refuses for good;
+     *                    retrying the same records could never succeed and would stall the
+     *                    partition. Asked again when its replacement is refused too (it should
+     *                    then answer nothing). Used for the rest of the call; a caller that may
+     *                    retry the unit later records it in the unit too
      */
     public StageTransaction(Supplier<Producer<byte[], byte[]>> factory, Duration initTimeout,
                             Function<U, List<ProducerRecord<byte[], byte[]>>> outputs,
-                            BiFunction<U, Exception, List<ProducerRecord<byte[], byte[]>>> fallback) {
+                            Fallback<U> fallback) {
         this.factory = factory;
         this.initTimeout = initTimeout;
         this.outputs = outputs;
@@ -235,13 +247,14 @@ public final class StageTransaction<U> implements AutoCloseable {
         List<U> suspects = new ArrayList<>(refused.keySet());
         refused.clear();
         for (U u : suspects) {
-            Exception why = probe(recordsOf(u));
+            List<ProducerRecord<byte[], byte[]>> records = recordsOf(u);
+            Exception why = probe(records);
             if (why == null) {
                 log.info("An output of {} was failed with another record of its transaction; sending it again", u);
                 continue;
             }
             log.error("The broker refuses an output of {} ({}); publishing its fallback instead", u, why.toString());
-            replaced.put(u, fallback.apply(u, why));
+            replaced.put(u, fallback.replace(u, records, why));
         }
     }
 

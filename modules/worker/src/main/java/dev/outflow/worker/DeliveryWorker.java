@@ -16,6 +16,7 @@ import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.DomainShards;
 import dev.outflow.core.mx.MxLookup;
 import dev.outflow.core.mx.MxResolver;
+import dev.outflow.stage.Stage;
 import dev.outflow.stage.StageClients;
 import dev.outflow.stage.StageTopics;
 import dev.outflow.worker.internal.Counters;
@@ -121,7 +122,7 @@ import org.slf4j.LoggerFactory;
  * counters read from any thread. {@link #start()} fails with {@link IllegalStateException} when
  * the broker cannot be reached within 60 s.
  */
-public final class DeliveryWorker implements AutoCloseable {
+public final class DeliveryWorker implements Stage {
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CONTROL_CATCH_UP = Duration.ofSeconds(15);
@@ -211,6 +212,7 @@ public final class DeliveryWorker implements AutoCloseable {
      *
      * @throws IllegalStateException when start-up fails (the cause says why); the worker is closed
      */
+    @Override
     public synchronized DeliveryWorker start() {
         if (started || closed) throw new IllegalStateException("worker " + workerId + " already " + (closed ? "closed" : "started"));
         started = true;
@@ -284,11 +286,13 @@ public final class DeliveryWorker implements AutoCloseable {
      * {@link #close()}, and after an unexpected error stopped it (see {@link #failure()}); a
      * supervisor should then exit or replace the worker.
      */
+    @Override
     public boolean isRunning() {
         return loop.isRunning();
     }
 
     /** The error that stopped the worker on its own, if any. */
+    @Override
     public Optional<Throwable> failure() {
         return Optional.ofNullable(loop.failure());
     }
@@ -321,6 +325,12 @@ public final class DeliveryWorker implements AutoCloseable {
     /** Partitions of {@code outbound} assigned now. */
     public Set<TopicPartition> assignment() {
         return loop.assignment();
+    }
+
+    /** True while the worker holds partitions of {@code outflow.outbound}. */
+    @Override
+    public boolean isReady() {
+        return !assignment().isEmpty();
     }
 
     /** Committed counts: records with DELIVERED events. */

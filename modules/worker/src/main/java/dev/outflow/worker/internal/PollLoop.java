@@ -127,7 +127,7 @@ public final class PollLoop implements Runnable {
         DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock);
         // A job keeps its fallback in its outputs: a batch that reports RETRY_LATER is sent again.
         StageTransaction<Job> tx = new StageTransaction<>(producers, settings.initTimeout(), j -> j.outputs,
-                (j, e) -> j.outputs = outputs.fallback(j, e));
+                (j, refused, e) -> j.outputs = outputs.fallback(j, e));
         return new PollLoop(consumers, tx, task, outputs, codecs.outboundMessage(), config, controlPaused, settings, clock,
                 new Counters(), new DeliveredHooks(deliveredHook));
     }
