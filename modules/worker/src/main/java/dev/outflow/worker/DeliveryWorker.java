@@ -380,6 +380,7 @@ public final class DeliveryWorker implements Stage {
         counter(registry, "parked", c, Counters::parked);
         counter(registry, "transactions", c, Counters::transactions);
         counter(registry, "cut_short", c, Counters::cutShort);
+        counter(registry, "skipped_done", c, Counters::skippedDone);
         counter(registry, "budget_pauses", c, Counters::budgetPauses);
         Gauge.builder("outflow.worker.inflight_bytes", loop, PollLoop::inflightBytes).tag("worker", workerId)
                 .description("Bytes of records taken and not yet committed, outputs included (outbound.inflight_bytes)").register(registry);

@@ -147,7 +147,8 @@ public final class FaultRun {
             say("worker-1 restarted");
 
             await("d2 at 45%", () -> mx2.messages() >= d2 * 45 / 100, Duration.ofMinutes(5));
-            say("stopping the broker (d2 has " + mx2.messages() + ")");
+            long dupsAfterKill = duplicates(mx2);
+            say("stopping the broker (d2 has " + mx2.messages() + ", " + dupsAfterKill + " received twice since the kill)");
             int exit = cluster.broker().stop();
             say("broker stopped (exit " + exit + "); restarting in 5 s");
             Thread.sleep(5000);
@@ -187,6 +188,9 @@ public final class FaultRun {
                 out.append(String.format("  %-4s messages received %6d, recipients received more than once %5d%n", e.getKey(),
                         e.getValue().messages(), dups));
             }
+            long dupsTotal = duplicates(mx2);
+            out.append(String.format("Duplicates per fault at d2's MX: kill -9 of worker-1 %d (bound: deliveries in progress, at most"
+                    + " outbound.concurrency_max); broker stop and restart %d%n", dupsAfterKill, dupsTotal - dupsAfterKill));
             long bouncedPairs = report.rows().stream().filter(r -> r.expectedOutcome() == Outcome.BOUNCED).mapToLong(Ledger.Row::bounced).sum();
             long dsns = postmaster.received().stream().filter(m -> m.mailFrom().isEmpty()).count();
             out.append(String.format("DSNs received by the sender's MX: %d (bounced pairs: %d)%n", dsns, bouncedPairs));
@@ -200,6 +204,13 @@ public final class FaultRun {
             java.nio.file.Files.writeString(outflow.dir().resolve("report.txt"), out.toString());
             return ok;
         }
+    }
+
+    /** Recipients an MX has received more than once (each extra copy counts). */
+    private static long duplicates(FakeMx mx) {
+        Map<String, Long> per = mx.received().stream().flatMap(m -> m.recipients().stream())
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        return per.values().stream().mapToLong(n -> n - 1).sum();
     }
 
     private int share(double f) {

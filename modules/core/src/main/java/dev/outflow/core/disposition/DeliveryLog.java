@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,8 @@ public final class DeliveryLog {
     /** The logger name, for logback configurations that send these lines elsewhere. */
     public static final String LOGGER = "outflow.delivery";
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
+
+    private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n]+");
 
     private final BooleanSupplier enabled;
 
@@ -61,14 +64,22 @@ public final class DeliveryLog {
         if (r.host() == null && r.ip() == null) sb.append("none");
         else sb.append(r.host() == null ? r.ip() : r.host()).append('[').append(r.ip() == null ? "" : r.ip()).append("]:").append(r.port());
         if (r.mode() != null && !"SMTP".equals(r.mode())) sb.append(" (").append(r.mode()).append(')');
-        sb.append(", delay=").append(String.format(Locale.ROOT, "%.1fs", delayMs / 1000.0));
+        sb.append(", delay=");
+        seconds(sb, delayMs);
         sb.append(", attempt=").append(d.attempt() + 1);
         sb.append(", dsn=").append(rr.enhancedCode() == null ? defaultDsn(rr) : rr.enhancedCode());
         sb.append(", status=").append(status).append(", tls=").append(r.tls() ? "yes" : "no");
         if (extra != null) sb.append(", ").append(extra);
-        String reply = rr.diagnostic().replaceAll("[\\r\\n]+", " ");
+        String reply = rr.diagnostic();
+        if (reply.indexOf('\r') >= 0 || reply.indexOf('\n') >= 0) reply = LINE_BREAKS.matcher(reply).replaceAll(" ");
         if (!reply.isEmpty()) sb.append(" (").append(reply.length() > 500 ? reply.substring(0, 500) + "…" : reply).append(')');
         return sb.toString();
+    }
+
+    /** Milliseconds as seconds with one decimal, as {@code %.1fs} prints them, without a Formatter per line. */
+    static StringBuilder seconds(StringBuilder sb, long ms) {
+        long tenths = Math.round(ms / 100.0);
+        return sb.append(tenths / 10).append('.').append(tenths % 10).append('s');
     }
 
     private static String defaultDsn(RecipientResult rr) {

@@ -39,4 +39,12 @@ class DeliveryLogTest {
         assertThat(DeliveryLog.lines(plan)).containsExactly(
                 "m-1: to=<bob@dest.example>, relay=none, delay=330.0s, attempt=3, dsn=4.4.3, status=deferred, tls=no, retry in 1h00m (4.4.3 DNS lookup failed: SERVFAIL)");
     }
+
+    @Test
+    void delaysPrintAsFormatWouldPrintThem() {
+        for (long ms : new long[] {0, 1, 49, 50, 51, 949, 950, 999, 1_000, 1_449, 1_450, 1_451, 59_999, 99_950, 330_000, 86_399_999, 123_456_789}) {
+            assertThat(DeliveryLog.seconds(new StringBuilder(), ms).toString())
+                    .as("%d ms", ms).isEqualTo(String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0));
+        }
+    }
 }

@@ -10,6 +10,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** The JSON mapper of reporting (state store values, repartition records, the API) and its serdes. */
@@ -39,11 +41,21 @@ public final class Json {
 
     /** A serde of {@code type} as JSON; null stays null (tombstones). */
     public static <T> Serde<T> serde(Class<T> type) {
-        Serializer<T> ser = (topic, v) -> v == null ? null : bytes(v);
+        // Readers and writers bound to the type once: state stores call these for every event.
+        ObjectWriter writer = MAPPER.writerFor(type);
+        ObjectReader reader = MAPPER.readerFor(type);
+        Serializer<T> ser = (topic, v) -> {
+            if (v == null) return null;
+            try {
+                return writer.writeValueAsBytes(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
         Deserializer<T> de = (topic, b) -> {
             if (b == null) return null;
             try {
-                return MAPPER.readValue(b, type);
+                return reader.readValue(b);
             } catch (IOException e) {
                 throw new SerializationException("cannot decode " + type.getSimpleName() + " from " + topic + ": " + e.getMessage(), e);
             }

@@ -54,7 +54,7 @@ public final class ReportingTopology {
     public static Topology build(Settings s, ReportingCounters counters) {
         StreamsBuilder b = new StreamsBuilder();
         Serde<MessageTrack> trackSerde = Json.serde(MessageTrack.class);
-        Serde<Stats> statsSerde = Json.serde(Stats.class);
+        Serde<Stats> statsSerde = StatsSerde.serde();
         Serde<Suppression> suppressionSerde = SuppressionSerde.create();
         Duration hourRetention = s.retention().compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : s.retention();
 

@@ -1,5 +1,6 @@
 package dev.outflow.scheduler.internal;
 
+import dev.outflow.codec.topics.DoneOffsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Records are released in due order; the committed offset is the first record not yet
  * released (the contiguous released prefix), and released records above it travel in the commit
- * metadata ({@link ReleasedOffsets}) so a new owner of the partition skips them. Records of the
+ * metadata ({@link DoneOffsets}) so a new owner of the partition skips them. Records of the
  * deferred topic and records that need no waiting (warm-up, poison) are {@linkplain #pass passed}.
  *
  * <p>The queue is bounded: {@link #full()} tells the caller to pause the partition (records then
@@ -35,7 +36,7 @@ public final class PartitionQueue {
     private final TopicPartition partition;
     private final int maxWaiting;
     private final long maxBytes;
-    private final ReleasedOffsets carried;
+    private final DoneOffsets carried;
     private final ArrayDeque<Entry> inOrder = new ArrayDeque<>();
     private final PriorityQueue<Entry> byDue = new PriorityQueue<>(Entry::compareByDue);
     private long nextOffset;
@@ -55,12 +56,12 @@ public final class PartitionQueue {
             this.nextOffset = -1;
             this.committedOffset = -1;
             this.committedMetadata = "";
-            this.carried = ReleasedOffsets.NONE;
+            this.carried = DoneOffsets.NONE;
         } else {
             this.nextOffset = committed.offset();
             this.committedOffset = committed.offset();
             this.committedMetadata = committed.metadata() == null ? "" : committed.metadata();
-            this.carried = ReleasedOffsets.decode(committed.offset(), committed.metadata());
+            this.carried = DoneOffsets.decode(committed.offset(), committed.metadata());
         }
     }
 
@@ -143,7 +144,7 @@ public final class PartitionQueue {
      * answer is final for this queue: if the transaction carrying it fails, the caller discards
      * every queue and rebuilds them from the committed offsets.
      */
-    public OffsetAndMetadata commitPoint(ReleasedOffsets.Encoder encoder) {
+    public OffsetAndMetadata commitPoint(DoneOffsets.Encoder encoder) {
         if (!changed) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.outflow.scheduler.internal;
 
+import dev.outflow.codec.topics.DoneOffsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class SchedulerLoop implements Runnable, ConsumerRebalanceListener 
     private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private final Outputs outputs = new Outputs();
-    private final ReleasedOffsets.Encoder encoder = new ReleasedOffsets.Encoder();
+    private final DoneOffsets.Encoder encoder = new DoneOffsets.Encoder();
     private final AtomicLong flushCutoff = new AtomicLong(Long.MIN_VALUE);
     private long appliedCutoff = Long.MIN_VALUE;
     private boolean needsRewind;

@@ -1,5 +1,6 @@
 package dev.outflow.scheduler.internal;
 
+import dev.outflow.codec.topics.DoneOffsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class PartitionQueueTest {
     private static final TopicPartition TP = new TopicPartition("outflow.delay.10s", 0);
-    private final ReleasedOffsets.Encoder encoder = new ReleasedOffsets.Encoder();
+    private final DoneOffsets.Encoder encoder = new DoneOffsets.Encoder();
 
     private static Entry entry(long offset, long due) {
         return new Entry(offset, 1_000, due, due, new byte[] {'k'}, new byte[10]);
@@ -35,7 +36,7 @@ class PartitionQueueTest {
         assertThat(releaseAt(q, 3_000)).containsExactly(11L, 13L);
         OffsetAndMetadata commit = q.commitPoint(encoder);
         assertThat(commit.offset()).isEqualTo(10);
-        ReleasedOffsets carried = ReleasedOffsets.decode(commit.offset(), commit.metadata());
+        DoneOffsets carried = DoneOffsets.decode(commit.offset(), commit.metadata());
         assertThat(carried.contains(11)).isTrue();
         assertThat(carried.contains(13)).isTrue();
         assertThat(carried.contains(10)).isFalse();
@@ -71,7 +72,7 @@ class PartitionQueueTest {
         assertThat(releaseAt(second, 9_000)).containsExactly(0L);
         OffsetAndMetadata after = second.commitPoint(encoder);
         assertThat(after.offset()).isEqualTo(3);
-        ReleasedOffsets rest = ReleasedOffsets.decode(after.offset(), after.metadata());
+        DoneOffsets rest = DoneOffsets.decode(after.offset(), after.metadata());
         assertThat(List.of(3L, 4L, 5L)).allMatch(rest::contains);
         assertThat(rest.contains(2)).isFalse();
     }
@@ -125,7 +126,7 @@ class PartitionQueueTest {
         OffsetAndMetadata commit = q.commitPoint(encoder);
         assertThat(commit.offset()).isZero();
         assertThat(commit.metadata().length()).isLessThan(3000);
-        ReleasedOffsets carried = ReleasedOffsets.decode(0, commit.metadata());
+        DoneOffsets carried = DoneOffsets.decode(0, commit.metadata());
         assertThat(carried.contains(1)).isTrue();
         assertThat(carried.contains(o - 1)).isTrue();
         assertThat(carried.contains(o)).isFalse();
@@ -133,9 +134,9 @@ class PartitionQueueTest {
 
     @Test
     void foreignOrBrokenMetadataMeansNothingWasReleasedAhead() {
-        assertThat(ReleasedOffsets.decode(5, null).isEmpty()).isTrue();
-        assertThat(ReleasedOffsets.decode(5, "").isEmpty()).isTrue();
-        assertThat(ReleasedOffsets.decode(5, "some tool's note").isEmpty()).isTrue();
-        assertThat(ReleasedOffsets.decode(5, "r1:***").isEmpty()).isTrue();
+        assertThat(DoneOffsets.decode(5, null).isEmpty()).isTrue();
+        assertThat(DoneOffsets.decode(5, "").isEmpty()).isTrue();
+        assertThat(DoneOffsets.decode(5, "some tool's note").isEmpty()).isTrue();
+        assertThat(DoneOffsets.decode(5, "r1:***").isEmpty()).isTrue();
     }
 }

@@ -10,8 +10,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One transaction's worth of work: the jobs whose offsets entered the committed prefix (their
- * outputs are published) and the offsets to commit after them. Filled by the poll thread, then
+ * One transaction's worth of work: the jobs whose outputs it publishes (those whose offsets entered
+ * the committed prefix, and those finished ahead of it) and the offsets to commit, each with the
+ * finished offsets above it in its metadata. Filled by the poll thread, then
  * handed whole to the commit thread, which sets {@link #result}; the queues between the two
  * threads publish it safely.
  *
@@ -39,9 +40,15 @@ final class Batch {
         bytes += j.bytes;
     }
 
-    void offset(PartitionWindow w, long next) {
-        offsets.put(w.tp, new OffsetAndMetadata(next));
+    /** The offset to commit for {@code w}, with the {@link dev.outflow.codec.topics.DoneOffsets} above it. */
+    void offset(PartitionWindow w, long next, String metadata) {
+        offsets.put(w.tp, new OffsetAndMetadata(next, metadata));
         owners.put(w.tp, w);
+    }
+
+    /** The transaction committed: each window learns what its partition's committed offset now is. */
+    void committed() {
+        offsets.forEach((tp, o) -> owners.get(tp).committed(o.offset(), o.metadata()));
     }
 
     boolean isEmpty() {
@@ -69,7 +76,7 @@ final class Batch {
         jobs.addAll(merged);
         failed.offsets.forEach((tp, o) -> {
             PartitionWindow w = failed.owners.get(tp);
-            if (!w.gone && !offsets.containsKey(tp)) offset(w, o.offset());
+            if (!w.gone && !offsets.containsKey(tp)) offset(w, o.offset(), o.metadata());
         });
         bytes += failed.bytes;
         for (Job j : dropped) bytes -= j.bytes;

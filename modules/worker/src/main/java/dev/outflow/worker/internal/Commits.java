@@ -59,8 +59,8 @@ final class Commits implements AutoCloseable {
         pending.add(j);
     }
 
-    void offset(PartitionWindow w, long next) {
-        pending.offset(w, next);
+    void offset(PartitionWindow w, long next, String metadata) {
+        pending.offset(w, next, metadata);
     }
 
     /** Handles finished batches, then hands the pending one over when it is due and the pipeline is free. */
@@ -125,6 +125,7 @@ final class Commits implements AutoCloseable {
         switch (b.result) {
             case COMMITTED -> {
                 counters.transactions.incrementAndGet();
+                b.committed();
                 for (int i = 0; i < b.jobs.size(); i++) counters.count(b.jobs.get(i));
                 afterCommit.accept(b.jobs);
             }

@@ -20,6 +20,7 @@ public final class Counters {
     final AtomicLong transactions = new AtomicLong();
     final AtomicLong abandoned = new AtomicLong();
     final AtomicLong cutShort = new AtomicLong();
+    final AtomicLong skippedDone = new AtomicLong();
     final AtomicLong budgetPauses = new AtomicLong();
     final AtomicLong peakInflightBytes = new AtomicLong();
 
@@ -61,6 +62,8 @@ public final class Counters {
     public long abandoned() { return abandoned.get(); }
     /** Delivery attempts cut short because they held up their partition ({@code outbound.partition_hold_timeout}). */
     public long cutShort() { return cutShort.get(); }
+    /** Records skipped because a former owner of their partition had finished them (commit metadata): duplicates avoided. */
+    public long skippedDone() { return skippedDone.get(); }
     /** Times the worker stopped taking records because its in-flight bytes reached {@code outbound.inflight_bytes}. */
     public long budgetPauses() { return budgetPauses.get(); }
     /** The most bytes held in flight at once (see {@code outbound.inflight_bytes}). */

@@ -52,6 +52,11 @@ final class Job {
      * plus its outputs once they are set. Poll thread only.
      */
     long bytes;
+    /**
+     * Its outputs went into a batch ahead of the partition's committed prefix (its offset is then
+     * carried in the commit metadata until the prefix passes it). Poll thread only.
+     */
+    boolean published;
     /** When its delivery attempt started (nanoTime); 0 before. */
     volatile long startedNanos;
     /** The thread running its delivery attempt, while it runs; guarded by this job's monitor. */

@@ -3,6 +3,7 @@ package dev.outflow.worker.internal;
 import dev.outflow.avro.OutboundMessage;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.RecordSerde;
+import dev.outflow.codec.topics.DoneOffsets;
 import dev.outflow.core.config.LiveConfig;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.delivery.Delivery;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,12 +31,14 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +98,7 @@ public final class PollLoop implements Runnable {
     private long nextHoldScan = System.nanoTime();
     /** As last computed by the poll thread, for the gauge. */
     private volatile long inflightBytes;
+    private final DoneOffsets.Encoder doneOffsets = new DoneOffsets.Encoder();
 
     PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, StageTransaction<Job> tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
@@ -239,7 +244,13 @@ public final class PollLoop implements Runnable {
                     consumer.seek(tp, r.offset()); // taken again once the budget allows
                     break;
                 }
-                Job j = intake.take(w, r);
+                Job j;
+                if (w.finishedBefore(r.offset())) {
+                    j = Job.handled(w, r, null, List.of(), 0); // a former owner published its outputs
+                    counters.skippedDone.incrementAndGet();
+                } else {
+                    j = intake.take(w, r);
+                }
                 j.bytes = j.state == Job.State.WAITING ? charge : size + Job.size(j.outputs);
                 held += j.bytes;
                 w.add(j);
@@ -335,11 +346,19 @@ public final class PollLoop implements Runnable {
         if (resume != null) consumer.resume(resume);
     }
 
+    /**
+     * Hands every finished job's outputs to the pending batch: the completed prefix of each
+     * partition, and the jobs finished behind an unfinished head (their offsets go into the commit
+     * metadata, so a new owner skips them after a crash instead of delivering them again).
+     */
     private void publishPrefixes() {
         for (PartitionWindow w : windows.values()) {
             if (w.isEmpty()) continue;
             long next = w.drainCompleted(commits::add);
-            if (next >= 0) commits.offset(w, next);
+            boolean ahead = w.publishAhead(commits::add);
+            if (next < 0 && !ahead) continue;
+            long base = w.isEmpty() ? next : w.firstOffset();
+            commits.offset(w, base, w.doneAbove(base, doneOffsets));
         }
     }
 
@@ -351,6 +370,12 @@ public final class PollLoop implements Runnable {
             long first = w.firstOffset();
             if (first >= 0) rewind.merge(w.tp, first, Math::min);
             counters.abandoned.addAndGet(w.clear(PollLoop.this::abandonWaiting));
+            // Jobs published ahead by committed transactions lie above the committed offset: read
+            // again from there, skipping what the committed metadata names.
+            if (rewind.containsKey(w.tp) && w.committedOffset() >= 0) {
+                rewind.put(w.tp, w.committedOffset());
+                w.rewound();
+            }
         }
         counters.abandoned.addAndGet(uncommitted.size());
         Set<TopicPartition> owned = consumer.assignment();
@@ -436,9 +461,35 @@ public final class PollLoop implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            for (TopicPartition tp : partitions) windows.putIfAbsent(tp, new PartitionWindow(tp));
+            Map<TopicPartition, OffsetAndMetadata> committed = committed(partitions);
+            for (TopicPartition tp : partitions) {
+                PartitionWindow w = new PartitionWindow(tp);
+                OffsetAndMetadata c = committed.get(tp);
+                if (c != null) w.assigned(c.offset(), c.metadata());
+                windows.putIfAbsent(tp, w);
+            }
             assignment = Set.copyOf(windows.keySet());
             if (!partitions.isEmpty()) log.info("Worker {} assigned {}", s.workerId(), partitions);
+        }
+
+        /**
+         * The committed offsets and metadata of newly assigned partitions, read before any of their
+         * records is taken: without the metadata, records a former owner finished ahead of its
+         * committed offset would be delivered (and their events published) a second time. Waits
+         * for the broker rather than guess.
+         */
+        private Map<TopicPartition, OffsetAndMetadata> committed(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) return Map.of();
+            Set<TopicPartition> asked = new HashSet<>(partitions);
+            while (true) {
+                try {
+                    Map<TopicPartition, OffsetAndMetadata> c = consumer.committed(asked, s.initTimeout());
+                    return c == null ? Map.of() : c;
+                } catch (RetriableException e) {
+                    if (stopRequested) throw e;
+                    log.warn("Worker {}: reading the committed offsets of {} failed ({}); retrying", s.workerId(), asked, e.toString());
+                }
+            }
         }
 
         @Override

@@ -17,8 +17,8 @@ class BatchTest {
         Job b = done(revoked, 20);
         failed.add(a);
         failed.add(b);
-        failed.offset(kept, 11);
-        failed.offset(revoked, 21);
+        failed.offset(kept, 11, "");
+        failed.offset(revoked, 21, "");
         revoked.gone = true; // revoked while the commit was refused
 
         Batch pending = new Batch();
@@ -33,13 +33,13 @@ class BatchTest {
     void aPartitionBackWithThisWorkerKeepsOnlyItsNewOffsets() {
         Batch failed = new Batch();
         failed.add(done(revoked, 20));
-        failed.offset(revoked, 21);
+        failed.offset(revoked, 21, "");
         revoked.gone = true;
         PartitionWindow again = new PartitionWindow(revoked.tp); // assigned to this worker once more
         Batch pending = new Batch();
         Job later = done(again, 5);
         pending.add(later);
-        pending.offset(again, 6);
+        pending.offset(again, 6, "");
 
         pending.prepend(failed);
         assertThat(pending.jobs).containsExactly(later);
@@ -52,8 +52,8 @@ class BatchTest {
         Job a = done(kept, 1);
         pending.add(a);
         pending.add(done(revoked, 2));
-        pending.offset(kept, 2);
-        pending.offset(revoked, 3);
+        pending.offset(kept, 2, "");
+        pending.offset(revoked, 3, "");
         revoked.gone = true;
 
         assertThat(pending.dropGone()).hasSize(1);

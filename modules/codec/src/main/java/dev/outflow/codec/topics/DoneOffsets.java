@@ -1,41 +1,44 @@
-package dev.outflow.scheduler.internal;
+package dev.outflow.codec.topics;
 
 import java.util.Base64;
 import java.util.BitSet;
 
 /**
- * The offsets above a committed offset that were already released, carried in the commit's
- * metadata string. The smallest bucket releases records in due order, not offset order, so the
- * committed offset (the contiguous released prefix) can lag behind released records; without
- * this set a restart would release those records a second time.
+ * The offsets above a committed offset whose records were already done, carried in the commit's
+ * metadata string, so a new owner of the partition skips them instead of doing them again. The
+ * scheduler releases records in due order, not offset order; the worker publishes a delivery's
+ * outcome as soon as it is known, not when every earlier offset of the partition is done. In both
+ * the committed offset (the contiguous done prefix) can lag behind done records.
  *
  * <p>Format: {@code r1:} + URL-safe Base64 (no padding) of a little-endian bit set whose bit
- * {@code i} means "offset {@code base + i} was released"; empty string for no such offset. The
- * scheduler bounds the span of its read-ahead window ({@link PartitionQueue#MAX_SPAN}), which keeps
- * the string well under the broker's {@code offset.metadata.max.bytes} (4096 by default).
+ * {@code i} means "offset {@code base + i} is done"; empty string for no such offset. Writers bound
+ * the span above the base ({@link #MAX_SPAN}), which keeps the string under the broker's
+ * {@code offset.metadata.max.bytes} (4096 by default).
  *
  * <p>Immutable; thread-safe.
  */
-public final class ReleasedOffsets {
-    static final String PREFIX = "r1:";
-    static final ReleasedOffsets NONE = new ReleasedOffsets(0, new BitSet());
+public final class DoneOffsets {
+    /** Largest distance above the base a writer may mark: 2,500 bytes of bits, 3,334 characters encoded. */
+    public static final int MAX_SPAN = 20_000;
+    public static final String PREFIX = "r1:";
+    public static final DoneOffsets NONE = new DoneOffsets(0, new BitSet());
 
     private final long base;
     private final BitSet bits;
 
-    private ReleasedOffsets(long base, BitSet bits) {
+    private DoneOffsets(long base, BitSet bits) {
         this.base = base;
         this.bits = bits;
     }
 
     /** Decodes commit metadata written by {@link Encoder}; anything else (null, other tools) is empty. */
-    public static ReleasedOffsets decode(long base, String metadata) {
+    public static DoneOffsets decode(long base, String metadata) {
         if (metadata == null || !metadata.startsWith(PREFIX)) {
             return NONE;
         }
         try {
             BitSet bits = BitSet.valueOf(Base64.getUrlDecoder().decode(metadata.substring(PREFIX.length())));
-            return bits.isEmpty() ? NONE : new ReleasedOffsets(base, bits);
+            return bits.isEmpty() ? NONE : new DoneOffsets(base, bits);
         } catch (IllegalArgumentException e) {
             return NONE;
         }
@@ -51,7 +54,7 @@ public final class ReleasedOffsets {
     }
 
     /** Adds every offset of this set that is {@code >= from} to {@code into}. */
-    void copyFrom(long from, Encoder into) {
+    public void copyFrom(long from, Encoder into) {
         int start = (int) Math.max(0, Math.min(Integer.MAX_VALUE, from - base));
         for (int i = bits.nextSetBit(start); i >= 0; i = bits.nextSetBit(i + 1)) {
             into.add(base + i);
@@ -70,14 +73,14 @@ public final class ReleasedOffsets {
             return this;
         }
 
-        /** Marks a released offset; offsets below the base are already covered by the commit. */
+        /** Marks a done offset; offsets below the base are already covered by the commit. */
         public void add(long offset) {
             long i = offset - base;
             if (i < 0) {
                 return;
             }
             if (i >= Integer.MAX_VALUE) {
-                throw new IllegalStateException("released offset " + offset + " too far above " + base);
+                throw new IllegalStateException("done offset " + offset + " too far above " + base);
             }
             bits.set((int) i);
         }
