@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -78,11 +79,18 @@ class StageTransactionTest {
                 Duration.ofSeconds(30), Unit::records,
                 (u, refused, why) -> refused.getFirst().topic().equals(fallbackTopic) && refused != u.records()
                         ? List.of()
-                        : List.of(new ProducerRecord<>(fallbackTopic, u.records().getFirst().key(), new byte[fallbackBytes])));
+                        : List.of(new ProducerRecord<>(fallbackTopic, u.records().getFirst().key(), noise(fallbackBytes))));
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, String key, int size) {
-        return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), new byte[size]);
+        return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), noise(size));
+    }
+
+    /** Bytes zstd cannot shrink: a record of zeros would fit the small topic once compressed. */
+    private static byte[] noise(int size) {
+        byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        return b;
     }
 
     private static List<String> keys(List<ConsumerRecord<byte[], byte[]>> records) {
