@@ -14,7 +14,6 @@ import dev.outflow.core.delivery.RecipientResult;
 import dev.outflow.core.disposition.DispositionPlan;
 import dev.outflow.core.intake.DomainShards;
 import dev.outflow.stage.MessageRecords;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
