@@ -8,6 +8,9 @@ import dev.outflow.core.mx.MxResolver;
 import dev.outflow.reporting.Reporting;
 import dev.outflow.reporting.ReportingApi;
 import dev.outflow.scheduler.RetryScheduler;
+import dev.outflow.webhooks.Endpoint;
+import dev.outflow.webhooks.Failure;
+import dev.outflow.webhooks.Webhooks;
 import dev.outflow.router.SubmissionRouter;
 import dev.outflow.router.internal.RetryTopics;
 import dev.outflow.core.retry.RetrySchedule;
@@ -66,7 +69,34 @@ final class Components implements AutoCloseable {
         worker();
         router();
         if (ctx.config().get(OutflowKeys.REPORTING_ENABLED)) reporting();
+        if (!ctx.config().get(OutflowKeys.WEBHOOKS_URLS).isEmpty()) webhooks();
         if (ctx.config().get(OutflowKeys.SMTPD_ENABLED)) smtpd();
+        return this;
+    }
+
+    /** POSTs the delivery events to webhooks.urls, one consumer group per endpoint (docs/webhooks.md). */
+    Components webhooks() {
+        Webhooks webhooks = Webhooks.fromConfig(ctx.config(), ctx.kafka()).start();
+        started.add(webhooks);
+        http().stage(HealthMonitor.Stage.listener("webhooks", () -> stopped(webhooks.isRunning(), webhooks.failure())));
+        List<String> eventTopics = List.of(ctx.topics().delivered(), ctx.topics().deferred(), ctx.topics().bounced());
+        Set<String> labels = new java.util.HashSet<>();
+        for (Endpoint e : webhooks.endpoints()) {
+            // URLs that differ only in the hidden query string still get counters of their own.
+            String label = e.label();
+            for (int n = 2; !labels.add(label); n++) label = e.label() + " #" + n;
+            metrics.counter("outflow.webhooks.batches", "webhooks", "Event batches the endpoint acknowledged with 2xx.", e::batches, "endpoint", label);
+            metrics.counter("outflow.webhooks.events", "webhooks", "Events in acknowledged batches.", e::events, "endpoint", label);
+            metrics.counter("outflow.webhooks.dead_lettered", "webhooks", "Events written to the webhooks DLQ (undelivered for webhooks.max_age, or undecodable).",
+                    e::deadLettered, "endpoint", label);
+            for (Failure f : Failure.values()) {
+                metrics.counter("outflow.webhooks.failures", "webhooks", "Failed POSTs by kind: unreachable, tls, timeout, status_4xx, status_5xx, other.",
+                        () -> e.failures(f), "endpoint", label, "reason", f.label());
+            }
+            lag.watch(e.group(), eventTopics);
+        }
+        lines.add("webhooks   " + webhooks.endpoints().size() + " endpoint(s): "
+                + String.join(", ", webhooks.endpoints().stream().map(Endpoint::label).toList()) + " (groups " + ctx.group("webhooks.*") + ")");
         return this;
     }
 

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Outbound mail delivery on Kafka.",
         subcommands = {
             UpCommand.class, BrokerCommand.class, WorkerCommand.class, SchedulerCommand.class, SmtpdCommand.class, RouterCommand.class,
+            WebhooksCommand.class,
             TopicsCommand.class, SendCommand.class, StatusCommand.class, FlushCommand.class,
             PauseCommand.class, ResumeCommand.class, DlqCommand.class, UsersCommand.class, DkimCommand.class, ConfigCommand.class,
             ReportCommand.class, TrackCommand.class, StatsCommand.class, SuppressionsCommand.class, EventsCommand.class,

@@ -50,6 +50,11 @@ final class Metrics implements AutoCloseable {
         FunctionCounter.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage)).description(doc).register(registry);
     }
 
+    /** A count with more labels than {@code stage}: {@code tags} are name, value pairs (e.g. "endpoint", url). */
+    void counter(String name, String stage, String doc, LongSupplier value, String... tags) {
+        FunctionCounter.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage).and(tags)).description(doc).register(registry);
+    }
+
     /** A value that goes up and down. */
     void gauge(String name, String stage, String doc, LongSupplier value) {
         Gauge.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage)).description(doc).register(registry);

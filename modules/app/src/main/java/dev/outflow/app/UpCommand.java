@@ -11,11 +11,11 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code outflow up}: everything in one process. Starts the embedded broker unless
  * {@code kafka.bootstrap.servers} is set, creates the topics, then the scheduler, the worker, the
- * router, reporting (unless {@code reporting.enabled=false}) and the SMTP submission listener; prints what listens where; on Ctrl-C / SIGTERM stops
+ * router, reporting (unless {@code reporting.enabled=false}), webhooks (when {@code webhooks.urls} is set) and the SMTP submission listener; prints what listens where; on Ctrl-C / SIGTERM stops
  * them in reverse order (in-flight deliveries finish and are committed) and the broker last.
  */
 @picocli.CommandLine.Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Run everything: embedded broker (unless kafka.bootstrap.servers), topics, scheduler, worker, router, reporting, SMTP submission.")
+        description = "Run everything: embedded broker (unless kafka.bootstrap.servers), topics, scheduler, worker, router, reporting, webhooks (with webhooks.urls), SMTP submission.")
 final class UpCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
@@ -25,6 +25,7 @@ final class UpCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var loader = options.loader();
         Config config = loader.load();
+        if (!config.get(OutflowKeys.WEBHOOKS_URLS).isEmpty()) dev.outflow.webhooks.Webhooks.validate(config);
         Shutdown shutdown = new Shutdown();
         EmbeddedBroker broker = null;
         try {

@@ -34,7 +34,13 @@ class CrashRecoveryTest {
 
     @Test
     void replacementWorkerFinishesWithoutLosingOrDuplicatingEvents() throws Exception {
-        try (FakeMx mx = FakeMx.builder().bind("127.0.0.8").on(Command.END_OF_DATA, Action.delayed(Duration.ofMillis(100))).start();
+        // 100 ms per message, except the 31st to 40th, which take 20 s: they are still in flight
+        // when the worker is halted, however fast the rest goes (deliveries finished behind them
+        // are published ahead, so nothing else waits for them).
+        Action[] endOfData = new Action[41];
+        java.util.Arrays.fill(endOfData, Action.delayed(Duration.ofMillis(100)));
+        java.util.Arrays.fill(endOfData, 30, 40, Action.delayed(Duration.ofSeconds(20)));
+        try (FakeMx mx = FakeMx.builder().bind("127.0.0.8").on(Command.END_OF_DATA, endOfData).start();
              WorkerHarness h = new WorkerHarness(3, "outbound.concurrency_max", "20")) {
             List<OutboundMessage> sent = new ArrayList<>();
             for (int d = 0; d < 6; d++) h.mx.route("crash" + d + ".test", mx);

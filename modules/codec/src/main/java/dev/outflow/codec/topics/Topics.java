@@ -83,6 +83,11 @@ public final class Topics {
         return prefix + "dlq";
     }
 
+    /** Event batches a webhook endpoint did not take within {@code webhooks.max_age}, one record per event, reason in headers. */
+    public String webhooksDlq() {
+        return prefix + "webhooks.dlq";
+    }
+
     public String control() {
         return prefix + "control";
     }
@@ -135,6 +140,7 @@ public final class Topics {
             specs.add(new TopicSpec(d, partitions, replicationFactor, base));
         }
         specs.add(new TopicSpec(dlq(), partitions, replicationFactor, base));
+        specs.add(new TopicSpec(webhooksDlq(), partitions, replicationFactor, base));
         specs.add(new TopicSpec(control(), 1, replicationFactor, compacted));
         // One partition: every intake process reads the whole list; it is small and changes slowly.
         specs.add(new TopicSpec(suppressions(), 1, replicationFactor, compacted));

@@ -22,14 +22,14 @@ class TopicsTest {
         assertThat(t.delayTopics()).containsExactly("outflow.delay.10s", "outflow.delay.1m", "outflow.delay.5m",
                 "outflow.delay.15m", "outflow.delay.1h", "outflow.delay.4h");
         assertThat(new Topics("acme-", List.of("30s")).all()).containsExactly("acme-submissions", "acme-outbound",
-                "acme-delivered", "acme-bounced", "acme-deferred", "acme-delay.30s", "acme-dlq", "acme-control",
+                "acme-delivered", "acme-bounced", "acme-deferred", "acme-delay.30s", "acme-dlq", "acme-webhooks.dlq", "acme-control",
                 "acme-suppressions");
     }
 
     @Test
     void specsCarryPartitionsReplicationAndConfigs() {
         List<TopicSpec> specs = Topics.defaults().specs(12, 6, 3, 10 * 1024 * 1024);
-        assertThat(specs).hasSize(14);
+        assertThat(specs).hasSize(15);
         Map<String, TopicSpec> byName = specs.stream().collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
         assertThat(byName.get("outflow.outbound").partitions()).isEqualTo(12);
         assertThat(byName.get("outflow.delay.1h").partitions()).isEqualTo(6);

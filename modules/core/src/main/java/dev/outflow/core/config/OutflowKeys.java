@@ -228,6 +228,24 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> SUPPRESSION_TTL = duration("suppression.ttl", "30d",
             "How long an address stays suppressed after a bad-mailbox bounce (or a manual add without its own expiry).");
 
+    // --- webhooks: the event topics POSTed as signed JSON batches (docs/webhooks.md)
+    public static final ConfigKey<List<String>> WEBHOOKS_URLS = define("webhooks.urls", ValueType.LIST, "",
+            "http(s) endpoints that receive every delivery event (the JSON of 'outflow events') as signed JSON-array batches; each has its own consumer group. Set: 'up' runs the webhooks stage.",
+            false, (List<String> v) -> v.forEach(OutflowKeys::httpUrl));
+    public static final ConfigKey<String> WEBHOOKS_SECRET = string("webhooks.secret", null,
+            "HMAC-SHA256 key of the Outflow-Signature header (t=<unix>,v1=<hex of HMAC(\"t.body\")>); required with webhooks.urls.");
+    public static final ConfigKey<List<String>> WEBHOOKS_OUTCOMES = define("webhooks.outcomes", ValueType.LIST, "",
+            "Outcomes sent (DELIVERED, DEFERRED, BOUNCED, DROPPED, REJECTED); empty: all.",
+            false, (List<String> v) -> v.forEach(OutflowKeys::outcome));
+    public static final ConfigKey<Integer> WEBHOOKS_BATCH_MAX = intKey("webhooks.batch_max", "100",
+            "Events per POST at most; a batch is sent when full or one second after its first event.", v -> positive(v));
+    public static final ConfigKey<Duration> WEBHOOKS_TIMEOUT = duration("webhooks.timeout", "10s",
+            "Time an endpoint has to connect and answer one POST; longer counts as a failure (timeout) and is retried.");
+    public static final ConfigKey<Duration> WEBHOOKS_BACKOFF_MAX = duration("webhooks.backoff_max", "5m",
+            "Longest wait between two attempts of a failing batch (the wait starts at 500ms and doubles).");
+    public static final ConfigKey<Duration> WEBHOOKS_MAX_AGE = duration("webhooks.max_age", "24h",
+            "A batch still undelivered when its oldest event is this old goes to <prefix>webhooks.dlq (reason in headers) and the endpoint moves on.");
+
     // --- process
     public static final ConfigKey<HostPort> HTTP_LISTEN = hostPort("http.listen", "127.0.0.1:8700",
             "HTTP endpoint: /health (503 when Kafka is unreachable or a stage stopped), /ready, /metrics, and the reporting API (/api).");
@@ -281,6 +299,25 @@ public final class OutflowKeys {
 
     private static void notNegative(long v) {
         if (v < 0) throw new IllegalArgumentException(v + " must not be negative");
+    }
+
+    private static void httpUrl(String v) {
+        java.net.URI u;
+        try {
+            u = new java.net.URI(v);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("'" + Secrets.shown("url", v) + "' is not a URL: " + e.getReason());
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
+            throw new IllegalArgumentException("'" + Secrets.shown("url", v) + "' is not an http:// or https:// URL with a host");
+        }
+    }
+
+    private static void outcome(String v) {
+        if (!List.of("DELIVERED", "DEFERRED", "BOUNCED", "DROPPED", "REJECTED").contains(v.trim().toUpperCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("'" + v + "' is not an outcome (DELIVERED, DEFERRED, BOUNCED, DROPPED, REJECTED)");
+        }
     }
 
     private static void port(int v) {
