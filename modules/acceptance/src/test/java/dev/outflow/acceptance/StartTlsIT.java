@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Opportunistic TLS: the MX of d8.test (a fake MX) and of d13.test (a real Postfix) offer STARTTLS
  * with self-signed certificates, as most MXes on the Internet do; Outflow upgrades, sends EHLO again
- * and delivers inside TLS, and says so in the DELIVERED event ({@code tls=true}); Postfix's
+ * and delivers inside TLS, and says so in the DELIVERED event ({@code tls=true}, {@code tlsPolicy=may}); Postfix's
  * Received header confirms it.
  */
 @ExtendWith({Stacks.class, PrintLogsOnFailure.class})
@@ -55,6 +55,7 @@ class StartTlsIT {
         Event e = outflow.events().await(id, Outcome.DELIVERED, WAIT);
         assertThat(e.value().getTls()).isTrue();
         assertThat(e.value().getIp()).isEqualTo("127.0.0.8");
+        assertThat(e.value().getTlsPolicy()).as("the default tls.policy").isEqualTo("may");
 
         ReceivedMessage got = mx.received().stream().filter(m -> m.recipients().contains("secret@d8.test")).findFirst().orElseThrow();
         assertThat(got.tls()).isTrue();

@@ -167,6 +167,9 @@ final class Components implements AutoCloseable {
         metrics.counter("outflow.worker.dlq", "worker", "Records sent to the dead-letter topic.", worker::deadLettered);
         metrics.counter("outflow.worker.parked", "worker", "Records parked because their domain was at its limit.", worker::parked);
         metrics.gauge("outflow.worker.in_flight", "worker", "Deliveries in progress.", worker::inFlight);
+        metrics.gauge("outflow.worker.suspended_destinations", "worker", "Destinations suspended by a back-off (docs/shaping.md).",
+                worker::suspendedDestinations);
+        metrics.counter("outflow.worker.shaping_held", "worker", "Deliveries held back by a shaping rate.", worker::shapingHeld);
         lag.watch(ctx.group("worker"), List.of(ctx.topics().outbound()));
         lines.add("worker     consuming " + ctx.topics().outbound() + " (group " + ctx.group("worker") + ", up to "
                 + ctx.config().get(OutflowKeys.CONCURRENCY_MAX) + " deliveries at once)");

@@ -76,7 +76,7 @@ public final class MessageRecords {
     /**
      * The REJECTED event of a message refused before any delivery (invalid, over a limit, denied by
      * policy): one status per known recipient with {@code code}, {@code enhancedCode} and
-     * {@code response}, no MX, not retried.
+     * {@code response}, no MX, no TLS policy (no connection was tried), not retried.
      *
      * @param domain   the message's domain when known, else ""
      * @param mailFrom the sender when known, else ""
@@ -89,7 +89,8 @@ public final class MessageRecords {
         List<RecipientStatus> statuses = new ArrayList<>(recipients.size());
         for (String r : recipients) statuses.add(new RecipientStatus(r, code, enhancedCode, response));
         return new DeliveryEvent(messageId, Outcome.REJECTED, statuses, domain == null ? "" : domain,
-                mailFrom == null ? "" : mailFrom, null, null, null, null, false, delayMs, attempt, at, null, response, stageId, null);
+                mailFrom == null ? "" : mailFrom, null, null, null, null, false, null, delayMs, attempt, at, null, response, stageId,
+                null);
     }
 
     /** The contents array itself when the buffer covers all of it (the usual case), else a copy. */

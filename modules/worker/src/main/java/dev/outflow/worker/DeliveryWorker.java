@@ -15,6 +15,7 @@ import dev.outflow.core.disposition.Disposition;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.DomainShards;
 import dev.outflow.core.mx.MxLookup;
+import dev.outflow.core.mx.MxLookupResult;
 import dev.outflow.core.mx.MxResolver;
 import dev.outflow.stage.Stage;
 import dev.outflow.stage.StageClients;
@@ -22,6 +23,7 @@ import dev.outflow.stage.StageTopics;
 import dev.outflow.worker.internal.Counters;
 import dev.outflow.worker.internal.LoopSettings;
 import dev.outflow.worker.internal.PollLoop;
+import dev.outflow.worker.internal.Shaper;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,8 +60,9 @@ import org.slf4j.LoggerFactory;
  *     cooperative sticky assignor, or KIP-848 when {@code group.protocol=consumer} is passed
  *     through), decodes, checks and queues records. Deliveries run on virtual threads, at most
  *     {@code outbound.concurrency_max} at once (hot, re-read every poll turn) and at most
- *     {@code outbound.domain_concurrency} per recipient domain; a finishing delivery thread starts
- *     the next waiting record itself. A second platform thread runs the Kafka transactions, so
+ *     {@code outbound.domain_concurrency} per recipient domain, or as the domain's shaping rule
+ *     says ({@code shaping.rules}, docs/shaping.md: connections, per-connection, rates, back-off);
+ *     a finishing delivery thread starts the next waiting record itself. A second platform thread runs the Kafka transactions, so
  *     polling and delivering never wait for a commit. A record's {@code notBefore} is the
  *     scheduler's business: the worker delivers what it gets.</li>
  * <li><b>Events and offsets in one transaction.</b> Offsets are committed only for the contiguous
@@ -155,7 +158,7 @@ public final class DeliveryWorker implements Stage {
                 () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 () -> b.producerDecorator.apply(new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())),
                 b.deliverer, b.disposition, b.codecs, DomainShards.from(c), b.config, controlPaused, settings, b.clock,
-                b.deliveredHook);
+                b.deliveredHook, b.shaper);
         this.thread = Thread.ofPlatform().name("outflow-worker-" + workerId).unstarted(loop);
     }
 
@@ -203,6 +206,7 @@ public final class DeliveryWorker implements Stage {
                 .disposition(disposition)
                 .deliveredHook(plugins)
                 .clock(clock)
+                .shapingMx(mx)
                 .closing(deliverer);
     }
 
@@ -363,6 +367,16 @@ public final class DeliveryWorker implements Stage {
         return counters().parked();
     }
 
+    /** Destinations suspended now by a back-off after repeated 421 / 4.7.x replies (docs/shaping.md). */
+    public int suspendedDestinations() {
+        return b.shaper.suspendedNow();
+    }
+
+    /** Deliveries held back by a shaping rate at least once (each record counted once). */
+    public long shapingHeld() {
+        return b.shaper.held();
+    }
+
     /** All counters, as committed. */
     public Counters counters() {
         return loop.counters();
@@ -382,6 +396,11 @@ public final class DeliveryWorker implements Stage {
         counter(registry, "cut_short", c, Counters::cutShort);
         counter(registry, "skipped_done", c, Counters::skippedDone);
         counter(registry, "budget_pauses", c, Counters::budgetPauses);
+        counter(registry, "suspended_parked", c, Counters::suspendedParked);
+        FunctionCounter.builder("outflow.worker.shaping_held", b.shaper, Shaper::held).tag("worker", workerId)
+                .description("Deliveries held back by a shaping rate (counted once per record)").register(registry);
+        Gauge.builder("outflow.worker.suspended_destinations", b.shaper, Shaper::suspendedNow).tag("worker", workerId)
+                .description("Destinations suspended now by a back-off (421 / 4.7.x)").register(registry);
         Gauge.builder("outflow.worker.inflight_bytes", loop, PollLoop::inflightBytes).tag("worker", workerId)
                 .description("Bytes of records taken and not yet committed, outputs included (outbound.inflight_bytes)").register(registry);
         Gauge.builder("outflow.worker.inflight", loop, PollLoop::inFlight).tag("worker", workerId)
@@ -390,6 +409,12 @@ public final class DeliveryWorker implements Stage {
 
     private void counter(MeterRegistry registry, String name, Counters c, ToDoubleFunction<Counters> f) {
         FunctionCounter.builder("outflow.worker." + name, c, f).tag("worker", workerId).register(registry);
+    }
+
+    /** The exchange of a domain's most preferred MX, or null (no MX, lookup failed). */
+    private static String preferredMx(MxLookup mx, String domain) {
+        if (mx.lookup(domain) instanceof MxLookupResult.Found f && !f.hosts().isEmpty()) return f.hosts().getFirst().route().exchange();
+        return null;
     }
 
     /** {@code outbound.inflight_bytes}, where 0 means a quarter of the maximum heap. */
@@ -408,6 +433,9 @@ public final class DeliveryWorker implements Stage {
         private Disposition disposition;
         private PluginChain deliveredHook;
         private Clock clock = Clock.systemUTC();
+        private Shaper shaper;
+        private Deliverer smtp;
+        private MxLookup shapingMx;
         private String workerId;
         private BooleanSupplier controlPause;
         private boolean followControl = true;
@@ -448,12 +476,14 @@ public final class DeliveryWorker implements Stage {
          */
         public Builder deliverer(Deliverer deliverer) {
             this.deliverer = deliverer::deliver;
+            this.smtp = deliverer;
             return this;
         }
 
         /** Any blocking delivery function (tests, benchmarks). */
         public Builder deliverer(Function<Delivery, DeliveryResult> deliverer) {
             this.deliverer = deliverer;
+            this.smtp = null;
             return this;
         }
 
@@ -509,6 +539,15 @@ public final class DeliveryWorker implements Stage {
             return this;
         }
 
+        /**
+         * Where shaping looks up the MX of a domain first seen, to pick its MX suffix rule before its
+         * first delivery (default: none, the first delivery runs alone and tells). {@link #configure} sets it.
+         */
+        public Builder shapingMx(MxLookup mx) {
+            this.shapingMx = mx;
+            return this;
+        }
+
         /** Closed after the worker stopped (e.g. the deliverer). */
         public Builder closing(AutoCloseable resource) {
             owned.add(Objects.requireNonNull(resource));
@@ -523,6 +562,10 @@ public final class DeliveryWorker implements Stage {
             Objects.requireNonNull(deliverer, "deliverer");
             Objects.requireNonNull(disposition, "disposition");
             Objects.requireNonNull(clock, "clock");
+            // Read here, on the worker's clock; a bad rules file is a ConfigException (exit 2).
+            MxLookup mx = shapingMx;
+            shaper = Shaper.fromConfig(config.get(), clock, mx == null ? null : domain -> preferredMx(mx, domain));
+            if (smtp != null) smtp.client().pool().perHostMaxMessages(shaper::maxPerConnection);
             if (attempts != null) {
                 Function<Delivery, DeliveryResult> inner = deliverer;
                 var observer = attempts;

@@ -15,17 +15,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class StaticMx implements MxLookup {
     private final Map<String, FakeMx> domains = new ConcurrentHashMap<>();
+    private final Map<String, String> hostNames = new ConcurrentHashMap<>();
 
     StaticMx route(String domain, FakeMx mx) {
         domains.put(domain, mx);
         return this;
     }
 
+    /** As {@link #route(String, FakeMx)}, with the MX host's name (default {@code mx.DOMAIN}). */
+    StaticMx route(String domain, FakeMx mx, String mxHost) {
+        hostNames.put(domain, mxHost);
+        return route(domain, mx);
+    }
+
     @Override
     public MxLookupResult lookup(String domain) {
         FakeMx mx = domains.get(domain);
         if (mx == null) return new MxLookupResult.Failed(true, 550, "5.1.2", "domain " + domain + " does not exist");
-        return new MxLookupResult.Found(List.of(new MxHost(new MxRoute(10, "mx." + domain, mx.port(), null, false),
+        return new MxLookupResult.Found(List.of(new MxHost(new MxRoute(10, hostNames.getOrDefault(domain, "mx." + domain), mx.port(), null, false),
                 List.of(mx.address()))));
     }
 

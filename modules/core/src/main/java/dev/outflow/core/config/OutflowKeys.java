@@ -69,7 +69,7 @@ public final class OutflowKeys {
     public static final ConfigKey<List<String>> DOMAIN_SHARDS = list("outbound.domain_shards", "",
             "Hot domains spread over n routing keys, e.g. gmail.com:8,yahoo.com:4.");
     public static final ConfigKey<Boolean> ENABLE_TLS = hotBool("outbound.enable_tls", "true",
-            "Use STARTTLS when the remote server offers it (opportunistic; a failed handshake retries that host once in plaintext).");
+            "Use STARTTLS when the remote server offers it (opportunistic; a failed handshake retries that host once in plaintext). false = tls.policy none (tls.policy_map entries and MTA-STS still apply).");
     public static final ConfigKey<Boolean> DISABLED = hotBool("outbound.disabled", "false",
             "Stop delivery (mail keeps queueing). Re-read from the config file while running.");
     public static final ConfigKey<Boolean> IPV6_ENABLED = bool("outbound.ipv6_enabled", "false",
@@ -102,6 +102,9 @@ public final class OutflowKeys {
             "After this long in the queue, a recipient submitted with NOTIFY=DELAY (RFC 3461) gets one 'delayed' DSN while Outflow keeps trying.");
     public static final ConfigKey<Duration> THROTTLE_DELAY = duration("outbound.throttle_delay", "10s",
             "Delay of a record parked because its domain was at its connection limit.");
+    // Per-destination traffic shaping (docs/shaping.md): connections, per-connection, rates, back-off
+    public static final ConfigKey<String> SHAPING_RULES = string("shaping.rules", "",
+            "Shaping rules file (docs/shaping.md): per recipient domain or *.mx-suffix, connections, per_connection, rate=N/UNIT, backoff, backoff_after; overrides the built-in rules for Google, Microsoft and Yahoo. Re-read when it changes (a bad file then keeps the rules in force). Empty: the built-in rules only.");
     // Worker memory and hold-ups (docs/security.md, "Worker: loss windows and memory").
     public static final ConfigKey<Long> INFLIGHT_BYTES = size("outbound.inflight_bytes", "0",
             "Bytes of records a worker holds taken but not yet committed (outputs included) before it stops taking more; 0: a quarter of the maximum heap.",
@@ -135,6 +138,23 @@ public final class OutflowKeys {
     public static final ConfigKey<List<String>> DKIM_HEADERS = list("dkim.headers", "from,to,cc,subject,date,message-id,reply-to,sender,mime-version,content-type,"
             + "content-transfer-encoding,in-reply-to,references,list-id,list-unsubscribe,list-unsubscribe-post",
             "Header fields signed when present (From is always signed, and listed once more than it occurs so none can be added).");
+
+    // --- TLS policy of outgoing sessions (docs/tls.md)
+    public static final ConfigKey<String> TLS_POLICY = define("tls.policy", ValueType.STRING, "may",
+            "Default TLS policy of deliveries: none, may (STARTTLS when offered, any certificate, plaintext when it fails), encrypt (TLS required, any certificate) or verify (TLS required with a certificate valid for the MX name). Required policies never fall back to plaintext: the host fails and the mail is deferred. outbound.enable_tls=false means none.",
+            false, (String v) -> dev.outflow.core.tls.TlsLevel.parse(v));
+    public static final ConfigKey<Path> TLS_POLICY_MAP = define("tls.policy_map", ValueType.PATH, "config/tls_policy",
+            "Per-domain TLS policies, one 'DOMAIN LEVEL' per line (.example.com = every subdomain); wins over MTA-STS and tls.policy. Re-read when the file changes; a missing file is an empty map.",
+            false, (Path v) -> new dev.outflow.core.tls.TlsPolicyMap(v));
+    public static final ConfigKey<String> TLS_CA_FILE = define("tls.ca_file", ValueType.STRING, "",
+            "PEM file of the CAs trusted for verify and MTA-STS (relative to OUTFLOW_HOME); empty = the JVM's system trust store.",
+            false, (String v) -> { if (!v.isBlank()) dev.outflow.core.tls.TlsTrust.fromPem(caFile(v)); });
+    public static final ConfigKey<Boolean> MTA_STS_ENABLED = bool("mta_sts.enabled", "false",
+            "Honour MTA-STS policies (RFC 8461) of recipient domains without a tls.policy_map entry: enforce = deliver only to matching MX hosts with a verified certificate, else defer; testing = deliver and log.");
+    public static final ConfigKey<Integer> MTA_STS_HTTPS_PORT = intKey("mta_sts.https_port", "443",
+            "Port of the policy host https://mta-sts.DOMAIN; only for tests (policy servers on 127.0.0.1).", v -> port(v));
+    public static final ConfigKey<Duration> MTA_STS_FETCH_TIMEOUT = duration("mta_sts.fetch_timeout", "10s",
+            "Whole time one policy fetch may take (DNS, connect, TLS, body of at most 64 KiB).");
 
     // --- DNS
     public static final ConfigKey<List<String>> DNS_SERVERS = list("dns.servers", "",
@@ -292,6 +312,12 @@ public final class OutflowKeys {
     private static ConfigKey<List<String>> list(String n, String d, String doc) { return define(n, ValueType.LIST, d, doc, false, null); }
     private static ConfigKey<Path> path(String n, String d, String doc) { return define(n, ValueType.PATH, d, doc, false, null); }
     private static ConfigKey<HostPort> hostPort(String n, String d, String doc) { return define(n, ValueType.HOST_PORT, d, doc, false, null); }
+
+    /** {@code tls.ca_file} as a path: relative to the installation, like the other files. */
+    public static Path caFile(String v) {
+        Path p = Path.of(v.strip());
+        return p.isAbsolute() ? p : ConfigLoader.home().resolve(p).normalize();
+    }
 
     private static void positive(long v) {
         if (v <= 0) throw new IllegalArgumentException(v + " must be more than 0");

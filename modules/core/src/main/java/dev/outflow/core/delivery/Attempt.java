@@ -11,6 +11,7 @@ import dev.outflow.core.smtp.SmtpClient;
 import dev.outflow.core.smtp.SmtpReply;
 import dev.outflow.core.smtp.Target;
 import dev.outflow.core.smtp.TransactionResult;
+import dev.outflow.core.tls.TlsPolicy;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * <li>private addresses (loopback, RFC 1918, link-local...) found through DNS or a literal are
  *     skipped unless {@code outbound.allow_private}; routes of a get_mx hook are the operator's
  *     and may be private. When every address was private, the recipients bounce (550 5.4.4).
+ * <li>TLS: every session runs under the delivery's {@link TlsPolicy}; under an enforced MTA-STS
+ *     policy an MX host whose name does not match the policy is skipped (testing: logged).
  * </ul>
  * Recipients a server refused at RCPT with 452 (or 552, RFC 5321 4.5.3.1.10) go into the next
  * transaction of the same attempt, on the same connection or the next address, as long as the
@@ -50,6 +53,7 @@ final class Attempt {
     private final SmtpClient client;
     private final Deadline deadline;
     private final boolean routesTrusted;
+    private final TlsPolicy tls;
     private final MailContent content;
     private final RecipientResult[] results;
     private final Deque<Integer> pending = new ArrayDeque<>();
@@ -70,6 +74,11 @@ final class Attempt {
      * @param routesTrusted the hosts came from a get_mx hook: private addresses are allowed
      */
     Attempt(Delivery d, DeliverySettings s, SmtpClient client, Deadline deadline, boolean routesTrusted) {
+        this(d, s, client, deadline, routesTrusted, new TlsPolicy(s.tlsPolicy(), "tls.policy", null));
+    }
+
+    Attempt(Delivery d, DeliverySettings s, SmtpClient client, Deadline deadline, boolean routesTrusted, TlsPolicy tls) {
+        this.tls = tls;
         this.d = d;
         this.s = s;
         this.client = client;
@@ -91,12 +100,23 @@ final class Attempt {
                 lastLocal = "MX " + host.route().exchange() + " has no address";
                 continue;
             }
+            if (tls.sts() != null && !tls.sts().matches(host.route().exchange())) {
+                if (tls.enforcesMx()) {
+                    lastLocal = "MX " + host.route().exchange() + " does not match the MTA-STS policy of " + d.domain()
+                            + " (mode enforce, mx " + String.join(", ", tls.sts().mx()) + ")";
+                    log.info("Message {}: {}; skipped", d.id(), lastLocal);
+                    continue;
+                }
+                // testing mode exists so that operators see what enforce would refuse (RFC 8461 5)
+                log.warn("Message {}: MX {} does not match the MTA-STS policy of {} (mode testing, mx {}); delivering anyway",
+                        d.id(), host.route().exchange(), d.domain(), String.join(", ", tls.sts().mx()));
+            }
             for (InetAddress ip : host.addresses()) {
                 seen++;
                 if (refusedAsPrivate(host.route(), ip)) continue;
                 Target target;
                 try {
-                    target = target(host.route(), ip, s);
+                    target = target(host.route(), ip, s, tls);
                 } catch (IllegalArgumentException e) {
                     lastLocal = "bad route " + host.route() + ": " + e.getMessage();
                     continue;
@@ -207,10 +227,10 @@ final class Attempt {
             }
             out.add(r);
         }
-        if (reached == null) return new DeliveryResult(out, null, null, 0, null, false, null);
+        if (reached == null) return new DeliveryResult(out, null, null, 0, null, false, null, false, tls.label());
         Target t = reached.target();
         return new DeliveryResult(out, reachedRoute.exchange(), t.ip().getHostAddress(), t.port(), t.mode(), reached.tls(), null,
-                reached.dsnPassedOn());
+                reached.dsnPassedOn(), tls.label());
     }
 
     /** The result of recipients that no server decided. */
@@ -250,7 +270,11 @@ final class Attempt {
     }
 
     static Target target(MxRoute route, InetAddress ip, DeliverySettings s) {
+        return target(route, ip, s, new TlsPolicy(s.tlsPolicy(), "tls.policy", null));
+    }
+
+    static Target target(MxRoute route, InetAddress ip, DeliverySettings s, TlsPolicy tls) {
         InetAddress bind = route.bind() != null ? DeliverySettings.ipLiteral(route.bind()) : s.bind();
-        return new Target(route.exchange(), ip, route.portOr(s.smtpPort()), route.usingLmtp(), bind, s.enableTls());
+        return new Target(route.exchange(), ip, route.portOr(s.smtpPort()), route.usingLmtp(), bind, tls.level() != dev.outflow.core.tls.TlsLevel.NONE, tls.level());
     }
 }

@@ -12,6 +12,11 @@ import dev.outflow.core.mx.MxLookup;
 import dev.outflow.core.mx.MxLookupResult;
 import dev.outflow.core.smtp.Deadline;
 import dev.outflow.core.smtp.SmtpClient;
+import dev.outflow.core.mx.internal.DnsResolvers;
+import dev.outflow.core.tls.MtaSts;
+import dev.outflow.core.tls.TlsPolicies;
+import dev.outflow.core.tls.TlsPolicy;
+import dev.outflow.core.tls.TlsPolicyMap;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Supplier;
@@ -36,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * before the MAIL reply. Once a server answered MAIL, its replies are the result (as in Haraka):
  * a recipient it deferred is not offered to the next MX in the same attempt (except a 452 "no
  * room", see {@link Attempt}). When every host fails, all recipients are deferred with the last
- * host's error ({@code 4.4.1}-style). The bounds of one attempt (total time, addresses, sessions,
+ * host's error ({@code 4.4.1}-style). TLS policy ({@code tls.policy}, {@code tls.policy_map},
+ * MTA-STS) is decided once per attempt for the domain, see {@link TlsPolicies}. The bounds of one attempt (total time, addresses, sessions,
  * private addresses) are described in {@link Attempt}.
  *
  * <p>Thread-safe; blocking, meant for one virtual thread per delivery.
@@ -52,6 +58,10 @@ public final class Deliverer implements AutoCloseable {
     private final Clock clock;
     private volatile Config lastConfig;
     private volatile DeliverySettings lastSettings;
+    private volatile TlsPolicies lastTls;
+    private volatile DeliverySettings lastTlsSettings;
+    private TlsPolicyMap policyMap;
+    private MtaSts mtaSts;
 
     /** A deliverer with its own connection pool, sized from the current config. */
     public Deliverer(Supplier<Config> config, PluginChain plugins, MxLookup mx, Clock clock) {
@@ -107,7 +117,26 @@ public final class Deliverer implements AutoCloseable {
         if (found instanceof MxLookupResult.Failed f) return lookupFailed(d, f);
         List<MxHost> hosts = ((MxLookupResult.Found) found).hosts();
         boolean fromHook = answer.code() == HookResult.Code.OK && !answer.routes().isEmpty();
-        return new Attempt(d, s, client, deadline, fromHook).run(hosts);
+        TlsPolicy tls = tlsPolicies(s).forDomain(d.domain());
+        return new Attempt(d, s, client, deadline, fromHook, tls).run(hosts);
+    }
+
+    /** The policy map and MTA-STS cache live as long as the deliverer; the default level follows the hot config. */
+    private TlsPolicies tlsPolicies(DeliverySettings s) {
+        TlsPolicies p = lastTls;
+        if (p != null && lastTlsSettings == s) return p;
+        synchronized (this) {
+            Config c = config.get();
+            if (policyMap == null) policyMap = new TlsPolicyMap(c.get(OutflowKeys.TLS_POLICY_MAP));
+            if (mtaSts == null && c.get(OutflowKeys.MTA_STS_ENABLED)) {
+                mtaSts = new MtaSts(DnsResolvers.create(c.get(OutflowKeys.DNS_SERVERS), c.get(OutflowKeys.DNS_TIMEOUT)),
+                        s.session().trustOrSystem(), c.get(OutflowKeys.MTA_STS_HTTPS_PORT), c.get(OutflowKeys.MTA_STS_FETCH_TIMEOUT), clock);
+            }
+            p = new TlsPolicies(s.tlsPolicy(), policyMap, mtaSts);
+            lastTls = p;
+            lastTlsSettings = s;
+            return p;
+        }
     }
 
     private MxLookupResult routes(MxAnswer answer, Delivery d) {

@@ -18,9 +18,16 @@ import java.util.stream.Collectors;
  * @param delay      when not null, the send_email hook postponed the attempt by this much: every
  *                   recipient is DEFERRED, not counted as a failure
  * @param dsnPassedOn the server offered DSN and received the RFC 3461 options (success notices are its job)
+ * @param tlsPolicy  the TLS policy the attempt ran under ({@code may}, {@code verify}, {@code mta-sts/enforce}...), or null
+ *                   when no connection was tried
  */
 public record DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode,
-                             boolean tls, Duration delay, boolean dsnPassedOn) {
+                             boolean tls, Duration delay, boolean dsnPassedOn, String tlsPolicy) {
+    public DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode,
+                          boolean tls, Duration delay, boolean dsnPassedOn) {
+        this(recipients, host, ip, port, mode, tls, delay, dsnPassedOn, null);
+    }
+
     public DeliveryResult(List<RecipientResult> recipients, String host, String ip, int port, String mode, boolean tls, Duration delay) {
         this(recipients, host, ip, port, mode, tls, delay, false);
     }

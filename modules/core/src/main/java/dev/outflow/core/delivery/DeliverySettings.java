@@ -3,6 +3,8 @@ package dev.outflow.core.delivery;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.smtp.SessionSettings;
+import dev.outflow.core.tls.TlsLevel;
+import dev.outflow.core.tls.TlsTrust;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -22,9 +24,11 @@ import java.time.Duration;
  * @param limits          what one attempt may cost: time, addresses, sessions, recipients per transaction
  * @param allowPrivate    {@code outbound.allow_private}
  * @param hopLimit        {@code outbound.hop_limit}
+ * @param tlsPolicy       {@code tls.policy}, {@code none} when {@code outbound.enable_tls} is false
  */
 public record DeliverySettings(String me, boolean enableTls, int smtpPort, InetAddress bind, SessionSettings session,
-                               Duration poolIdle, int poolMaxMessages, Limits limits, boolean allowPrivate, int hopLimit) {
+                               Duration poolIdle, int poolMaxMessages, Limits limits, boolean allowPrivate, int hopLimit,
+                               TlsLevel tlsPolicy) {
 
     /**
      * Bounds of one delivery attempt; a count of 0 means no limit.
@@ -44,11 +48,19 @@ public record DeliverySettings(String me, boolean enableTls, int smtpPort, InetA
     public static DeliverySettings from(Config c) {
         String me = c.me();
         return new DeliverySettings(me, c.get(OutflowKeys.ENABLE_TLS), c.get(OutflowKeys.SMTP_PORT), ipLiteral(c.get(OutflowKeys.BIND)),
-                new SessionSettings(me, c.get(OutflowKeys.CONNECT_TIMEOUT), c.get(OutflowKeys.COMMAND_TIMEOUT), c.get(OutflowKeys.DATA_TIMEOUT)),
+                new SessionSettings(me, c.get(OutflowKeys.CONNECT_TIMEOUT), c.get(OutflowKeys.COMMAND_TIMEOUT), c.get(OutflowKeys.DATA_TIMEOUT),
+                        trust(c)),
                 c.get(OutflowKeys.POOL_IDLE), c.get(OutflowKeys.POOL_MAX_MESSAGES),
                 new Limits(c.get(OutflowKeys.TRANSACTION_TIMEOUT), c.get(OutflowKeys.MX_ADDRESS_LIMIT), c.get(OutflowKeys.MX_SESSION_LIMIT),
                         c.get(OutflowKeys.RECIPIENT_LIMIT)),
-                c.get(OutflowKeys.ALLOW_PRIVATE), c.get(OutflowKeys.HOP_LIMIT));
+                c.get(OutflowKeys.ALLOW_PRIVATE), c.get(OutflowKeys.HOP_LIMIT),
+                c.get(OutflowKeys.ENABLE_TLS) ? TlsLevel.parse(c.get(OutflowKeys.TLS_POLICY)) : TlsLevel.NONE);
+    }
+
+    /** {@code tls.ca_file}, or null for the system trust store. */
+    public static TlsTrust trust(Config c) {
+        String file = c.get(OutflowKeys.TLS_CA_FILE);
+        return file.isBlank() ? null : TlsTrust.fromPem(OutflowKeys.caFile(file));
     }
 
     /**

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One log line per recipient and outcome, the way operators read Postfix's maillog:
  * <pre>
- * 01JF3Q…: to=&lt;bob@example.org&gt;, relay=mx.example.org[192.0.2.7]:25, delay=1.4s, attempt=1, dsn=2.0.0, status=delivered, tls=yes (250 2.0.0 Ok: queued as 4XYZ)
+ * 01JF3Q…: to=&lt;bob@example.org&gt;, relay=mx.example.org[192.0.2.7]:25, delay=1.4s, attempt=1, dsn=2.0.0, status=delivered, tls=yes, tls_policy=may (250 2.0.0 Ok: queued as 4XYZ)
  * 01JF3Q…: to=&lt;ann@example.net&gt;, relay=none, delay=3.0s, attempt=2, dsn=4.4.3, status=deferred, tls=no, retry in 2m08s (DNS lookup timed out)
  * </pre>
  * Logged on the logger {@code outflow.delivery} at INFO, so a logging configuration can route it to
@@ -69,6 +69,7 @@ public final class DeliveryLog {
         sb.append(", attempt=").append(d.attempt() + 1);
         sb.append(", dsn=").append(rr.enhancedCode() == null ? defaultDsn(rr) : rr.enhancedCode());
         sb.append(", status=").append(status).append(", tls=").append(r.tls() ? "yes" : "no");
+        if (r.tlsPolicy() != null) sb.append(", tls_policy=").append(r.tlsPolicy());
         if (extra != null) sb.append(", ").append(extra);
         String reply = rr.diagnostic();
         if (reply.indexOf('\r') >= 0 || reply.indexOf('\n') >= 0) reply = LINE_BREAKS.matcher(reply).replaceAll(" ");

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 /**
  * Idle SMTP/LMTP sessions kept for reuse, per {@link Target.Key} (address, port, protocol, local
@@ -23,6 +24,8 @@ public final class ConnectionPool implements AutoCloseable {
     private final Clock clock;
     private final AtomicLong lastSweep = new AtomicLong();
     private volatile boolean closed;
+    /** Messages per connection by MX host name (traffic shaping); 0 means {@link #maxMessages}. */
+    private volatile ToIntFunction<String> perHost = host -> 0;
 
     public ConnectionPool(Duration maxIdle, int maxMessages, Clock clock) {
         if (maxMessages < 1) throw new IllegalArgumentException("maxMessages must be at least 1");
@@ -44,9 +47,22 @@ public final class ConnectionPool implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Sets a per-host limit of messages per connection (shaping rules' {@code per_connection}),
+     * asked on every release with the target's host name; 0 from it means the pool's own limit.
+     */
+    public void perHostMaxMessages(ToIntFunction<String> limit) {
+        this.perHost = java.util.Objects.requireNonNull(limit);
+    }
+
+    private int maxMessages(SmtpSession s) {
+        int own = perHost.applyAsInt(s.target().host());
+        return own > 0 ? own : maxMessages;
+    }
+
     /** Takes a session back after use, or closes it (broken, used up, pool closed). */
     public void release(SmtpSession s) {
-        if (closed || s.isBroken() || s.transactions() >= maxMessages || maxIdle.isZero()) {
+        if (closed || s.isBroken() || s.transactions() >= maxMessages(s) || maxIdle.isZero()) {
             s.close();
             return;
         }

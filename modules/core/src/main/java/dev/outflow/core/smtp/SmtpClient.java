@@ -1,6 +1,7 @@
 package dev.outflow.core.smtp;
 
 import dev.outflow.core.smtp.internal.OpportunisticTls;
+import dev.outflow.core.tls.TlsLevel;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -9,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends one message to one address over SMTP or LMTP, reusing pooled connections: the egress
  * seam of delivery. Per call it takes a pooled session for the target or opens one (with a
- * single plaintext retry when the STARTTLS handshake fails), runs the mail transaction, and gives
+ * single plaintext retry when the STARTTLS handshake fails under the {@code may} policy), runs the mail transaction, and gives
  * the session back. A pooled connection found dead at its first command is replaced by a fresh
  * one once, which cannot duplicate mail since the server accepted nothing on it.
  *
@@ -60,7 +61,7 @@ public final class SmtpClient implements AutoCloseable {
         SmtpSession pooled = pool.acquire(target.key());
         // a plaintext session pooled for a TLS target exists because its handshake failed: reuse it
         // rather than fail the handshake again (or one left from enable_tls=false, gone after pool_idle)
-        if (pooled == null && target.tls()) pooled = pool.acquire(target.withoutTls().key());
+        if (pooled == null && target.level() == TlsLevel.MAY) pooled = pool.acquire(target.withoutTls().key());
         if (pooled != null) {
             pooled.attempt(attempt);
             try {
@@ -95,7 +96,8 @@ public final class SmtpClient implements AutoCloseable {
         try {
             return SmtpSession.open(target, settings, watchdog, target.tls() ? OpportunisticTls.shared() : null, attempt);
         } catch (HostFailure f) {
-            if (f.stage() != HostFailure.Stage.TLS || attempt.passed()) throw f;
+            // a required policy never falls back to plaintext: the host failed, try the next one
+            if (f.stage() != HostFailure.Stage.TLS || attempt.passed() || target.level().required()) throw f;
             log.info("{}; retrying once without TLS", f.getMessage());
             return SmtpSession.open(target.withoutTls(), settings, watchdog, null, attempt);
         }

@@ -3,6 +3,7 @@ package dev.outflow.core.smtp;
 import dev.outflow.core.smtp.internal.OpportunisticTls;
 import dev.outflow.core.smtp.internal.OutputBuffer;
 import dev.outflow.core.smtp.internal.ReplyReader;
+import dev.outflow.core.tls.TlsLevel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
@@ -57,10 +58,13 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
 
     /**
      * Connects and gets the session ready for mail: greeting, hello, and STARTTLS when
-     * {@code tls} is given and the server offers it (a refused STARTTLS continues in plaintext).
+     * {@code tls} is given and the server offers it (a refused STARTTLS continues in plaintext),
+     * unless the target's TLS policy requires TLS: then STARTTLS not offered, refused or failed is
+     * a host failure, and under {@code verify} the certificate must be valid for the MX name.
      *
      * @throws HostFailure when the host cannot take mail; stage {@code TLS} means the handshake
-     *                     failed and the caller may retry once without TLS
+     *                     failed and the caller may retry once without TLS when the policy is
+     *                     {@code may}
      */
     static SmtpSession open(Target target, SessionSettings settings, Watchdog watchdog, OpportunisticTls tls, Deadline attempt) throws HostFailure {
         Duration connectTimeout = attempt.remainingOr(settings.connectTimeout());
@@ -111,7 +115,12 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
             throw new HostFailure(HostFailure.Stage.GREETING, target + " refused service: " + greeting, greeting);
         }
         hello();
-        if (tlsContext == null || !extensions.startTls()) return;
+        boolean required = target.level().required();
+        if (tlsContext == null && !required) return;
+        if (!extensions.startTls()) {
+            if (required) throw tlsRequired("does not offer STARTTLS");
+            return;
+        }
         SmtpReply reply;
         try {
             reply = command("STARTTLS", settings.commandTimeout());
@@ -119,22 +128,32 @@ public final class SmtpSession implements Watchdog.Guarded, AutoCloseable {
             throw lost(HostFailure.Stage.TLS, "after STARTTLS", e);
         }
         if (reply.code() != 220) {
+            if (required) throw tlsRequired("refused STARTTLS: " + reply);
             log.debug("{} refused STARTTLS ({}); continuing without TLS", target, reply);
             return;
         }
         arm(settings.commandTimeout());
         try {
-            SSLSocket ssl = tlsContext.handshake(raw, target.host());
+            SSLSocket ssl = target.level() == TlsLevel.VERIFY ? settings.trustOrSystem().handshake(raw, target.host())
+                    : (tlsContext != null ? tlsContext : OpportunisticTls.shared()).handshake(raw, target.host());
             in.switchTo(ssl.getInputStream());
             out.switchTo(ssl.getOutputStream());
             tls = true;
         } catch (IOException e) {
-            String text = "TLS handshake with " + target + (expired ? (attemptBound ? " ran past " + attempt.describe() : " timed out") : " failed: " + e.getMessage());
+            String text = "TLS handshake with " + target + (expired ? (attemptBound ? " ran past " + attempt.describe() : " timed out") : " failed: " + e.getMessage())
+                    + (target.level().required() ? " (TLS policy " + target.level().label() + ")" : "");
             throw new HostFailure(HostFailure.Stage.TLS, text, SmtpReply.local(0, expired && attemptBound ? "4.4.7" : "4.7.5", text));
         } finally {
             disarm();
         }
         hello();
+    }
+
+    /** A host that cannot give the TLS its policy requires: next host, never plaintext. */
+    private HostFailure tlsRequired(String why) {
+        quit();
+        String text = target + " " + why + " but TLS policy " + target.level().label() + " requires TLS";
+        return new HostFailure(HostFailure.Stage.TLS, text, SmtpReply.local(0, "4.7.10", text));
     }
 
     /** EHLO (or LHLO), falling back to HELO when EHLO is refused permanently. */

@@ -41,6 +41,16 @@ class DeliveryLogTest {
     }
 
     @Test
+    void theTlsPolicyOfTheAttemptIsNamedAfterTls() {
+        var plan = disposition.decide(delivery("alice@sender.example", 0, null, "bob@dest.example"),
+                new DeliveryResult(List.of(BOB_250), "mx1.dest.example", "192.0.2.1", 25, "SMTP", true, null, false, "mta-sts/enforce"),
+                DispositionTest.NOW);
+
+        assertThat(DeliveryLog.lines(plan)).containsExactly(
+                "m-1: to=<bob@dest.example>, relay=mx1.dest.example[192.0.2.1]:25, delay=330.0s, attempt=1, dsn=2.0.0, status=delivered, tls=yes, tls_policy=mta-sts/enforce (250 2.0.0 ok queued as 123)");
+    }
+
+    @Test
     void delaysPrintAsFormatWouldPrintThem() {
         for (long ms : new long[] {0, 1, 49, 50, 51, 949, 950, 999, 1_000, 1_449, 1_450, 1_451, 59_999, 99_950, 330_000, 86_399_999, 123_456_789}) {
             assertThat(DeliveryLog.seconds(new StringBuilder(), ms).toString())

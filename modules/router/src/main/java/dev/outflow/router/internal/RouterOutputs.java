@@ -93,7 +93,7 @@ public final class RouterOutputs {
         List<RecipientStatus> statuses = new ArrayList<>(recipients.size());
         for (String r : recipients) statuses.add(new RecipientStatus(r, code, enhancedCode, response));
         DeliveryEvent e = new DeliveryEvent(messageId, Outcome.REJECTED, statuses, "", mailFrom == null ? "" : mailFrom,
-                null, null, null, null, false, 0L, 0, at, null, response, routerId, null);
+                null, null, null, null, false, null, 0L, 0, at, null, response, routerId, null);
         RecordHeaders headers = new RecordHeaders();
         headers.add(DlqRecords.ERROR, utf8(truncate(response)));
         headers.add(DlqRecords.SOURCE_TOPIC, utf8(source.topic()));

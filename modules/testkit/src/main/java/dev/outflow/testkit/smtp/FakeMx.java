@@ -54,7 +54,7 @@ public final class FakeMx implements AutoCloseable {
     private FakeMx(Builder b) throws IOException {
         this.script = new Script(b);
         // make the certificate now, not during a client's handshake (BouncyCastle's first use is slow)
-        if (script.starttls && !script.brokenTls) SelfSignedCertificate.serverContext();
+        if (script.starttls && !script.brokenTls && script.tlsContext == null) SelfSignedCertificate.serverContext();
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(b.bind, b.port), 1024);
@@ -208,6 +208,7 @@ public final class FakeMx implements AutoCloseable {
         boolean enhancedStatusCodes = true;
         boolean starttls;
         boolean brokenTls;
+        javax.net.ssl.SSLContext tlsContext;
         boolean record = true;
         final List<String> extraExtensions = new ArrayList<>();
         final Map<Command, List<Action>> actions = new EnumMap<>(Command.class);
@@ -275,6 +276,13 @@ public final class FakeMx implements AutoCloseable {
         /** Offer STARTTLS with a self-signed certificate. */
         public Builder starttls() {
             this.starttls = true;
+            return this;
+        }
+
+        /** Offer STARTTLS with the certificate of this server context (e.g. from {@link TestCa#serverContext}). */
+        public Builder starttls(javax.net.ssl.SSLContext serverContext) {
+            this.starttls = true;
+            this.tlsContext = serverContext;
             return this;
         }
 

@@ -143,7 +143,7 @@ final class MxConnection implements Runnable {
             out.flush();
             return false;
         }
-        SSLSocket ssl = (SSLSocket) SelfSignedCertificate.serverContext().getSocketFactory()
+        SSLSocket ssl = (SSLSocket) (script.tlsContext != null ? script.tlsContext : SelfSignedCertificate.serverContext()).getSocketFactory()
                 .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
         ssl.setUseClientMode(false);
         ssl.startHandshake();

@@ -23,6 +23,7 @@ final class Script {
     final boolean enhancedStatusCodes;
     final boolean starttls;
     final boolean brokenTls;
+    final javax.net.ssl.SSLContext tlsContext;
     final List<String> extraExtensions;
     final boolean record;
     /** Frequent default replies, made once. */
@@ -47,6 +48,7 @@ final class Script {
         enhancedStatusCodes = b.enhancedStatusCodes;
         starttls = b.starttls || b.brokenTls;
         brokenTls = b.brokenTls;
+        tlsContext = b.tlsContext;
         extraExtensions = List.copyOf(b.extraExtensions);
         record = b.record;
         actions = new EnumMap<>(Command.class);

@@ -16,6 +16,7 @@ public final class Counters {
     final AtomicLong deadLettered = new AtomicLong();
     final AtomicLong parked = new AtomicLong();
     final AtomicLong dsns = new AtomicLong();
+    final AtomicLong suspendedParked = new AtomicLong();
     final AtomicLong records = new AtomicLong();
     final AtomicLong transactions = new AtomicLong();
     final AtomicLong abandoned = new AtomicLong();
@@ -36,6 +37,7 @@ public final class Counters {
         if ((k & Job.DEAD_LETTER) != 0) deadLettered.incrementAndGet();
         if ((k & Job.PARKED_BIT) != 0) parked.incrementAndGet();
         if ((k & Job.DSN) != 0) dsns.incrementAndGet();
+        if ((k & Job.SUSPENDED_BIT) != 0) suspendedParked.incrementAndGet();
     }
 
     /** Records with a DELIVERED event. */
@@ -52,6 +54,8 @@ public final class Counters {
     public long deadLettered() { return deadLettered.get(); }
     /** Records parked to the first delay bucket because their domain was saturated. */
     public long parked() { return parked.get(); }
+    /** Records parked (among {@link #parked()}) because their destination was suspended by a back-off. */
+    public long suspendedParked() { return suspendedParked.get(); }
     /** DSNs queued to outbound. */
     public long dsns() { return dsns.get(); }
     /** Records whose offsets were committed, warm-up records included. */

@@ -25,8 +25,11 @@ final class DeliveryTask implements Consumer<Job> {
     private final Disposition disposition;
     private final OutputRecords outputs;
     private final Clock clock;
+    private final Shaper shaper;
 
-    DeliveryTask(Function<Delivery, DeliveryResult> deliverer, Disposition disposition, OutputRecords outputs, Clock clock) {
+    DeliveryTask(Function<Delivery, DeliveryResult> deliverer, Disposition disposition, OutputRecords outputs, Clock clock,
+                 Shaper shaper) {
+        this.shaper = shaper;
         this.deliverer = deliverer;
         this.disposition = disposition;
         this.outputs = outputs;
@@ -47,6 +50,8 @@ final class DeliveryTask implements Consumer<Job> {
         } finally {
             cut = j.attemptEnded();
         }
+        // The MX reached and whether it is throttling us: shaping keys, shared rates, back-off.
+        if (j.shapeKey != null) shaper.observe(d.domain(), j.shapeKey, result);
         if (cut) result = timeBoxed(result);
         try {
             outputs.fromPlan(j, disposition.decide(d, result, clock.instant()));
@@ -73,6 +78,6 @@ final class DeliveryTask implements Consumer<Job> {
                                 + "outbound.partition_hold_timeout (" + rr.diagnostic() + ")"));
             }
         }
-        return new DeliveryResult(out, r.host(), r.ip(), r.port(), r.mode(), r.tls(), r.delay());
+        return new DeliveryResult(out, r.host(), r.ip(), r.port(), r.mode(), r.tls(), r.delay(), r.dsnPassedOn(), r.tlsPolicy());
     }
 }

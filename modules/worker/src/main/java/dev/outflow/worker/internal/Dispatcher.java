@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * jobs queue per domain; domains with waiting jobs and a free slot take turns (round robin), so a
  * domain with many waiting records does not starve the others.
  *
+ * <p>With a {@link Shaper}, the "domain" is a destination: the domain, or the shaping rule it falls
+ * under (so domains at one provider share its limit); its connection limit is the rule's, and a
+ * job starts only with a rate token and while the destination is not suspended. A destination
+ * held back that way leaves the round robin until the next {@link #dispatch()}.
+ *
  * <p>A delivery thread that finishes takes the next startable job itself, so a freed slot is
  * refilled at once rather than on the poll thread's next turn; the poll thread starts jobs with
  * {@link #dispatch()} after taking records and collects finished jobs with
@@ -40,6 +45,8 @@ final class Dispatcher {
         int waiting;
         int running;
         boolean inTurn;
+        /** Held back by its shaping rule (rate or suspension); back in turn at the next {@link #dispatch()}. */
+        boolean blocked;
         /** End of the last delivery, or start of the current busy period (nanoTime). */
         long lastCompletion;
         /** Smoothed time between completions while busy, 0 until the first one. */
@@ -55,6 +62,9 @@ final class Dispatcher {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Domain> domains = new HashMap<>();
     private final ArrayDeque<Domain> turns = new ArrayDeque<>();
+    private final ArrayDeque<Domain> blocked = new ArrayDeque<>();
+    /** Per-destination rules; null: only the per-domain connection limit. */
+    private final Shaper shaper;
     private final LinkedTransferQueue<Job> completed = new LinkedTransferQueue<>();
     private final Consumer<Job> task;
     private final ThreadFactory threads;
@@ -71,8 +81,14 @@ final class Dispatcher {
 
     /** @param nanoTime the monotonic clock of the completion-rate estimate (tests) */
     Dispatcher(Consumer<Job> task, LongSupplier nanoTime) {
+        this(task, nanoTime, null);
+    }
+
+    /** @param shaper per-destination rules: keys, connections, rates, suspensions (null: none) */
+    Dispatcher(Consumer<Job> task, LongSupplier nanoTime, Shaper shaper) {
         this.task = task;
         this.nanoTime = nanoTime;
+        this.shaper = shaper;
         this.threads = Thread.ofVirtual().name("outflow-delivery-", 0).factory();
     }
 
@@ -83,14 +99,15 @@ final class Dispatcher {
         this.holding = holding;
     }
 
-    /** Queues a WAITING job for its domain. */
+    /** Queues a WAITING job for its destination (its domain, or the shaping rule it falls under). */
     void enqueue(Job j) {
+        j.shapeKey = shaper == null ? j.domain : shaper.keyOf(j.domain);
         lock.lock();
         try {
-            Domain d = domains.get(j.domain);
+            Domain d = domains.get(j.shapeKey);
             if (d == null) {
-                d = new Domain(j.domain);
-                domains.put(j.domain, d);
+                d = new Domain(j.shapeKey);
+                domains.put(j.shapeKey, d);
             }
             d.queue.addLast(j);
             d.waiting++;
@@ -113,6 +130,18 @@ final class Dispatcher {
         List<Job> start = null;
         lock.lock();
         try {
+            Domain b;
+            while ((b = blocked.pollFirst()) != null) {
+                b.blocked = false;
+                // its MX may have been looked up meanwhile: its records may belong under an MX suffix rule
+                if (b.waiting > 0 && !b.name.startsWith("*.")) rekey(b, b.name);
+                if (b.waiting > 0 && !b.inTurn) {
+                    b.inTurn = true;
+                    turns.addLast(b);
+                } else {
+                    forgetIfIdle(b);
+                }
+            }
             Job j;
             while ((j = nextLocked()) != null) {
                 if (start == null) start = new ArrayList<>();
@@ -132,17 +161,28 @@ final class Dispatcher {
         while (running < maxRunning && !turns.isEmpty()) {
             Domain d = turns.pollFirst();
             d.inTurn = false;
-            if (d.running >= perDomain) continue; // back in turn when one of its deliveries finishes
+            int limit = limit(d, perDomain);
+            if (d.running >= limit) continue; // back in turn when one of its deliveries finishes
             Job j = pollWaiting(d);
             if (j == null) {
                 forgetIfIdle(d);
+                continue;
+            }
+            if (shaper != null && !shaper.tryStart(d.name, !j.held)) {
+                j.held = true;
+                d.queue.addFirst(j);
+                d.waiting++;
+                if (!d.blocked) {
+                    d.blocked = true;
+                    blocked.addLast(d);
+                }
                 continue;
             }
             if (d.running == 0) d.lastCompletion = nanoTime.getAsLong(); // a busy period starts
             d.running++;
             running++;
             j.state = Job.State.RUNNING;
-            if (d.waiting > 0 && d.running < perDomain) {
+            if (d.waiting > 0 && d.running < limit) {
                 d.inTurn = true;
                 turns.addLast(d);
             }
@@ -185,9 +225,13 @@ final class Dispatcher {
         }
     }
 
+    private int limit(Domain d, int perDomain) {
+        return shaper == null ? perDomain : shaper.maxConnections(d.name, perDomain);
+    }
+
     private void release(Job j) {
         running--;
-        Domain d = domains.get(j.domain);
+        Domain d = domains.get(j.shapeKey);
         if (d == null) return;
         d.running--;
         long now = nanoTime.getAsLong();
@@ -195,11 +239,40 @@ final class Dispatcher {
         d.completionGap = d.completionGap == 0 ? gap : (3 * d.completionGap + gap) / 4;
         d.lastCompletion = now;
         d.completions++;
-        if (d.waiting > 0 && !d.inTurn) {
+        if (shaper != null && d.waiting > 0 && d.name.equals(j.domain)) rekey(d, j.domain);
+        if (d.waiting > 0 && !d.inTurn && !d.blocked) {
             d.inTurn = true;
             turns.addLast(d);
         } else {
             forgetIfIdle(d);
+        }
+    }
+
+    /**
+     * Moves the waiting jobs of a domain to the destination it turned out to belong to (its MX,
+     * learned from the delivery that just finished, matches an MX suffix rule), so they share that
+     * rule from now on rather than run under the domain's own key.
+     */
+    private void rekey(Domain d, String domain) {
+        String key = shaper.keyOf(domain);
+        if (key.equals(d.name)) return;
+        Domain to = domains.get(key);
+        if (to == null) {
+            to = new Domain(key);
+            domains.put(key, to);
+        }
+        for (var it = d.queue.iterator(); it.hasNext(); ) {
+            Job w = it.next();
+            if (w.state != Job.State.WAITING) continue;
+            it.remove();
+            d.waiting--;
+            w.shapeKey = key;
+            to.queue.addLast(w);
+            to.waiting++;
+        }
+        if (to.waiting > 0 && !to.inTurn && !to.blocked) {
+            to.inTurn = true;
+            turns.addLast(to);
         }
     }
 
@@ -220,7 +293,7 @@ final class Dispatcher {
         lock.lock();
         try {
             if (j.state != Job.State.WAITING) return false;
-            Domain d = domains.get(j.domain);
+            Domain d = domains.get(j.shapeKey);
             if (d != null) d.waiting--;
             j.state = to;
             return true;
@@ -230,7 +303,7 @@ final class Dispatcher {
     }
 
     private void forgetIfIdle(Domain d) {
-        if (d.running == 0 && d.waiting == 0 && !d.inTurn) {
+        if (d.running == 0 && d.waiting == 0 && !d.inTurn && !d.blocked) {
             d.queue.clear();
             domains.remove(d.name);
         }
@@ -252,14 +325,23 @@ final class Dispatcher {
         try {
             long now = nanoTime.getAsLong();
             for (Domain d : domains.values()) {
-                if (d.running < perDomain || d.waiting == 0) continue;
-                long quiet = now - d.lastCompletion;
-                // The first rounds include connection set-up (and a cold JIT): not a rate to trust yet.
-                boolean measured = d.completions >= 2 * perDomain;
-                if (!measured && quiet < STARTUP_GRACE_NANOS) continue;
-                // n deliveries running for t without one finishing: at best one finishes every t / n
-                long gap = quiet / Math.max(1, d.running);
-                if (measured) gap = Math.max(gap, d.completionGap);
+                if (d.waiting == 0) continue;
+                int limit = limit(d, perDomain);
+                long rateGap = shaper == null ? 0 : shaper.rateGapNanos(d.name);
+                long gap;
+                if (d.running < limit) {
+                    if (rateGap == 0) continue;
+                    gap = rateGap; // waiting for its rate, not for a connection
+                } else {
+                    long quiet = now - d.lastCompletion;
+                    // The first rounds include connection set-up (and a cold JIT): not a rate to trust yet.
+                    boolean measured = d.completions >= 2 * limit;
+                    if (!measured && quiet < STARTUP_GRACE_NANOS) continue;
+                    // n deliveries running for t without one finishing: at best one finishes every t / n
+                    gap = quiet / Math.max(1, d.running);
+                    if (measured) gap = Math.max(gap, d.completionGap);
+                    gap = Math.max(gap, rateGap);
+                }
                 if (gap <= 0 || (long) d.waiting * gap <= maxWaitNanos) continue;
                 long k = 0;
                 for (Job j : d.queue) {
@@ -274,7 +356,28 @@ final class Dispatcher {
         return out;
     }
 
-    /** Deliveries to this domain in progress. */
+    /**
+     * Waiting jobs of suspended destinations ({@link Shaper#suspendedUntil}), each with the time its
+     * destination may be tried again.
+     */
+    List<Map.Entry<Job, java.time.Instant>> suspendedWaiters() {
+        if (shaper == null) return List.of();
+        List<Map.Entry<Job, java.time.Instant>> out = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Domain d : domains.values()) {
+                if (d.waiting == 0) continue;
+                java.time.Instant until = shaper.suspendedUntil(d.name);
+                if (until == null) continue;
+                for (Job j : d.queue) if (j.state == Job.State.WAITING) out.add(Map.entry(j, until));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
+    /** Deliveries to this domain (destination key) in progress. */
     int running(String domain) {
         lock.lock();
         try {

@@ -28,6 +28,8 @@ final class Job {
     static final int DEAD_LETTER = 1 << 5;
     static final int PARKED_BIT = 1 << 6;
     static final int DSN = 1 << 7;
+    /** With {@link #PARKED_BIT}: parked because its destination is suspended (back-off). */
+    static final int SUSPENDED_BIT = 1 << 8;
 
     final PartitionWindow window;
     final ConsumerRecord<byte[], byte[]> record;
@@ -38,6 +40,10 @@ final class Job {
     /** Key of the per-domain limit; null when not deliverable. */
     final String domain;
 
+    /** Its destination in the dispatcher: the domain or its shaping rule's match; set when queued. */
+    String shapeKey;
+    /** Held back by a rate at least once (counted once). Under the dispatcher's lock. */
+    boolean held;
     /** Written by the poll thread, and by a delivery thread when it starts the job (under the dispatcher's lock). */
     volatile State state;
     /** Records to publish in the transaction that commits this job's offset. */

@@ -95,7 +95,7 @@ final class OutputRecords {
         }
         long delay = d.queuedAt() == null ? 0 : Math.max(0, at - d.queuedAt().toEpochMilli());
         DeliveryEvent e = new DeliveryEvent(d.id(), outcome, statuses, d.domain(), d.mailFrom(), r.host(), r.ip(),
-                r.port() > 0 ? r.port() : null, r.mode(), r.tls(), delay, attempt, at, nextAttemptAt, reason, workerId, retry);
+                r.port() > 0 ? r.port() : null, r.mode(), r.tls(), r.tlsPolicy(), delay, attempt, at, nextAttemptAt, reason, workerId, retry);
         return new ProducerRecord<>(topic, null, key, events.serialize(topic, e));
     }
 

@@ -75,6 +75,7 @@ public final class PollLoop implements Runnable {
     private final Dispatcher dispatcher;
     private final RecordIntake intake;
     private final Parking parking;
+    private final Shaper shaper;
     private final LiveConfig config;
     private final BooleanSupplier controlPaused;
     private final LoopSettings s;
@@ -102,11 +103,13 @@ public final class PollLoop implements Runnable {
 
     PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, StageTransaction<Job> tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
-             BooleanSupplier controlPaused, LoopSettings settings, Clock clock, Counters counters, Consumer<List<Job>> afterCommit) {
+             BooleanSupplier controlPaused, LoopSettings settings, Clock clock, Counters counters, Consumer<List<Job>> afterCommit,
+             Shaper shaper) {
         this.consumers = consumers;
         this.commits = new Commits(new CommitPipeline(tx, "outflow-commit-" + settings.workerId()), settings, counters,
                 afterCommit, this::lostGroup);
-        this.dispatcher = new Dispatcher(task);
+        this.dispatcher = new Dispatcher(task, System::nanoTime, shaper);
+        this.shaper = shaper;
         this.intake = new RecordIntake(serde, outputs, clock);
         this.parking = new Parking(dispatcher, outputs, settings, clock);
         this.config = config;
@@ -126,15 +129,16 @@ public final class PollLoop implements Runnable {
     public static PollLoop create(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers,
                                   Supplier<Producer<byte[], byte[]>> producers, Function<Delivery, DeliveryResult> deliverer,
                                   Disposition disposition, CodecFactory codecs, DomainShards shards, LiveConfig config,
-                                  BooleanSupplier controlPaused, LoopSettings settings, Clock clock, PluginChain deliveredHook) {
+                                  BooleanSupplier controlPaused, LoopSettings settings, Clock clock, PluginChain deliveredHook,
+                                  Shaper shaper) {
         OutputRecords outputs = new OutputRecords(settings.topics(), codecs.deliveryEvent(), codecs.outboundMessage(), shards,
                 settings.workerId());
-        DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock);
+        DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock, shaper);
         // A job keeps its fallback in its outputs: a batch that reports RETRY_LATER is sent again.
         StageTransaction<Job> tx = new StageTransaction<>(producers, settings.initTimeout(), j -> j.outputs,
                 (j, refused, e) -> j.outputs = outputs.fallback(j, e));
         return new PollLoop(consumers, tx, task, outputs, codecs.outboundMessage(), config, controlPaused, settings, clock,
-                new Counters(), new DeliveredHooks(deliveredHook));
+                new Counters(), new DeliveredHooks(deliveredHook), shaper);
     }
 
     @Override
@@ -175,6 +179,7 @@ public final class PollLoop implements Runnable {
     private void turn() {
         try {
             boolean hold = deliveryPaused();
+            shaper.reloadIfChanged();
             limits(hold);
             drainCompletions(0);
             if (!hold) {

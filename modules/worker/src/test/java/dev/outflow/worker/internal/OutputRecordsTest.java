@@ -39,7 +39,7 @@ class OutputRecordsTest {
         RecipientResult ok = RecipientResult.of("ok@mix.test", 250, "2.0.0", "queued as X");
         RecipientResult later = RecipientResult.of("later@mix.test", 450, "4.2.1", "busy");
         RecipientResult gone = RecipientResult.of("gone@mix.test", 550, "5.1.1", "no such user");
-        DeliveryResult result = new DeliveryResult(List.of(ok, later, gone), "mx.mix.test", "127.0.0.9", 2525, "SMTP", true, null);
+        DeliveryResult result = new DeliveryResult(List.of(ok, later, gone), "mx.mix.test", "127.0.0.9", 2525, "SMTP", true, null, false, "mta-sts/enforce");
         Instant at = Jobs.QUEUED.plusSeconds(5);
         Instant next = at.plusSeconds(256);
         Delivery retry = new Delivery("id-1", d.mailFrom(), List.of("later@mix.test"), "mix.test", d.contents(), Jobs.QUEUED, 3,
@@ -67,6 +67,7 @@ class OutputRecordsTest {
         assertThat(delivered.getPort()).isEqualTo(2525);
         assertThat(delivered.getMode()).isEqualTo("SMTP");
         assertThat(delivered.getTls()).isTrue();
+        assertThat(delivered.getTlsPolicy()).isEqualTo("mta-sts/enforce");
         assertThat(delivered.getDelayMs()).isEqualTo(5000);
         assertThat(delivered.getAttempt()).isEqualTo(2);
         assertThat(delivered.getAt()).isEqualTo(at.toEpochMilli());

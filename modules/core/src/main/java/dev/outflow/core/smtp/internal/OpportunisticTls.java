@@ -15,8 +15,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Client-side STARTTLS for opportunistic outbound TLS, like Postfix's {@code smtp_tls_security_level
  * = may}: any certificate is accepted (self-signed, expired, wrong name) and the host name is not
  * checked. This encrypts against passive eavesdropping only; it authenticates no one, which is the
- * accepted trade-off for MX delivery without DANE or MTA-STS (a verified level would need its own
- * policy and must not fall back to plaintext). Thread-safe.
+ * accepted trade-off for MX delivery under the {@code may} and {@code encrypt} policies; {@code verify}
+ * and MTA-STS use {@link dev.outflow.core.tls.TlsTrust}. Thread-safe.
  */
 public final class OpportunisticTls {
     private final SSLSocketFactory factory;
