@@ -45,6 +45,7 @@ final class Components implements AutoCloseable {
     private HttpEndpoint http;
     private final Metrics metrics = new Metrics();
     private LagGauges lag;
+    private DeliveryWorker worker;
     private final ScheduledExecutorService reloader;
 
     /** Components over a fixed configuration. */
@@ -112,6 +113,7 @@ final class Components implements AutoCloseable {
         Reporting reporting = Reporting.fromConfig(ctx.config(), ctx.kafka(), Reporting.advertised(ctx.config(), h.address())).start();
         started.add(reporting);
         h.route("/api/", new ReportingApi(reporting, token));
+        dashboard(h, token);
         h.stage(HealthMonitor.Stage.listener("reporting", () -> switch (reporting.state()) {
             case "ERROR", "PENDING_ERROR", "NOT_RUNNING", "PENDING_SHUTDOWN" -> "kafka streams " + reporting.state();
             default -> null;
@@ -125,6 +127,23 @@ final class Components implements AutoCloseable {
         lines.add("reporting  tracking, statistics, suppressions on http://" + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + "/api (state in " + Reporting.stateDir(ctx.config()) + ")");
         return this;
+    }
+
+    /** The live dashboard at / and its endpoints (pages over reporting's /api; docs/dashboard.md). */
+    private void dashboard(HttpEndpoint h, String token) {
+        GroupMembers members = new GroupMembers(ctx.kafka(), List.of(ctx.group("worker"), ctx.group("scheduler"), ctx.group("router")));
+        started.add(members);
+        // The rules were checked when reporting started, so loading them again cannot fail here.
+        RecentBounces bounces = new RecentBounces(ctx, dev.outflow.reporting.bounce.BounceClassifier.load(ctx.config().get(OutflowKeys.REPORTING_BOUNCE_RULES)));
+        started.add(bounces);
+        DeliveryWorker w = worker;
+        DashboardApi api = new DashboardApi(new BearerToken(token), lag::snapshot, members, bounces,
+                () -> w == null ? null : w.isPaused(),
+                command -> String.valueOf(ControlCommands.send(ctx, command, "dashboard").getIssuedBy()));
+        for (String route : DashboardApi.routes()) h.route(route, api);
+        h.route("/", new DashboardAssets());
+        var a = h.address();
+        lines.add("dashboard  http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/");
     }
 
     private static boolean loopback(String host) {
@@ -153,7 +172,7 @@ final class Components implements AutoCloseable {
     }
 
     Components worker() {
-        DeliveryWorker worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins)
+        worker = DeliveryWorker.configure(live, ctx.kafka(), MxResolver.fromConfig(ctx.config()), plugins)
                 .observe(metrics::attempt, metrics::decision).build().start();
         started.add(worker);
         HttpEndpoint h = http();

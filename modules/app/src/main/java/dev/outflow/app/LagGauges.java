@@ -39,6 +39,13 @@ final class LagGauges implements AutoCloseable {
     private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> peeker;
     private final Map<String, Set<String>> topicsOfGroup = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
+    private volatile Snapshot last = new Snapshot(0, List.of());
+
+    /** The waiting records of one group on one topic at {@link Snapshot#at}: summed over partitions, and the oldest one's age. */
+    record TopicLag(String group, String topic, int partitions, long waiting, double oldestAgeSeconds) {}
+
+    /** The last refresh, for the dashboard ({@code at} 0 before the first one). */
+    record Snapshot(long at, List<TopicLag> topics) {}
 
     LagGauges(Map<String, Object> kafka, MeterRegistry registry) {
         Map<String, Object> p = new HashMap<>(kafka);
@@ -71,6 +78,7 @@ final class LagGauges implements AutoCloseable {
         try {
             List<MultiGauge.Row<?>> rows = new ArrayList<>();
             List<MultiGauge.Row<?>> ages = new ArrayList<>();
+            List<TopicLag> snapshot = new ArrayList<>();
             for (var e : topicsOfGroup.entrySet()) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(e.getKey())
                         .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
@@ -83,6 +91,7 @@ final class LagGauges implements AutoCloseable {
                 ask.keySet().forEach(tp -> askStart.put(tp, OffsetSpec.earliest()));
                 var starts = admin.listOffsets(askStart).all().get(5, TimeUnit.SECONDS);
                 Map<TopicPartition, Long> waitingFrom = new HashMap<>();
+                Map<String, long[]> perTopic = new HashMap<>(); // partitions, waiting
                 ends.forEach((tp, info) -> {
                     // A partition never consumed has no committed offset: it waits from its log start
                     // (after the deleted warm-up record), not from 0.
@@ -91,16 +100,24 @@ final class LagGauges implements AutoCloseable {
                     long lag = Math.max(0, info.offset() - from);
                     rows.add(MultiGauge.Row.of(Tags.of("group", e.getKey(), "topic", tp.topic(), "partition", String.valueOf(tp.partition())), lag));
                     if (lag > 0) waitingFrom.put(tp, from);
+                    long[] t = perTopic.computeIfAbsent(tp.topic(), k -> new long[2]);
+                    t[0]++;
+                    t[1] += lag;
                 });
                 Map<String, Long> oldestOfTopic = oldestTimestamps(waitingFrom);
                 long now = System.currentTimeMillis();
                 for (String topic : e.getValue()) {
                     Long ts = oldestOfTopic.get(topic);
-                    ages.add(MultiGauge.Row.of(Tags.of("group", e.getKey(), "topic", topic), ts == null ? 0.0 : Math.max(0, now - ts) / 1000.0));
+                    double age = ts == null ? 0.0 : Math.max(0, now - ts) / 1000.0;
+                    ages.add(MultiGauge.Row.of(Tags.of("group", e.getKey(), "topic", topic), age));
+                    long[] t = perTopic.getOrDefault(topic, new long[2]);
+                    snapshot.add(new TopicLag(e.getKey(), topic, (int) t[0], t[1], age));
                 }
             }
             gauge.register(rows, true);
             oldest.register(ages, true);
+            snapshot.sort(java.util.Comparator.comparing(TopicLag::group).thenComparing(TopicLag::topic));
+            last = new Snapshot(System.currentTimeMillis(), List.copyOf(snapshot));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -131,6 +148,10 @@ final class LagGauges implements AutoCloseable {
         }
         peeker.unsubscribe();
         return out;
+    }
+
+    Snapshot snapshot() {
+        return last;
     }
 
     @Override

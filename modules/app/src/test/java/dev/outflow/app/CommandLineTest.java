@@ -43,7 +43,8 @@ class CommandLineTest {
 
     /** A router for {@code prefix} (outflow send waits for its outcome), as {@code outflow up} would run one. */
     private SubmissionRouter router(String prefix) {
-        Config c = Config.of(Map.of("topic.prefix", prefix, "me", "test.example", "router.commit_interval", "50ms"));
+        Config c = Config.of(Map.of("topic.prefix", prefix, "me", "test.example", "router.commit_interval", "50ms",
+                "router.state_dir", dir.resolve("router-state").toString()));
         return SubmissionRouter.builder().kafka(Map.of("bootstrap.servers", kafka.bootstrapServers())).config(c)
                 .topics(new Topics(prefix, c.get(OutflowKeys.SCHEDULER_BUCKETS))).routerId("cli-test").build().start();
     }

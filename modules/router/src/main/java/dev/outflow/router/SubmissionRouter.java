@@ -1,6 +1,5 @@
 package dev.outflow.router;
 
-import dev.outflow.codec.topics.StageConsumerProps;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.topics.TopicBootstrap;
@@ -12,74 +11,79 @@ import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.Intake;
 import dev.outflow.core.retry.RetrySchedule;
-import dev.outflow.router.internal.DedupeChangelog;
-import dev.outflow.router.internal.DedupeStore;
 import dev.outflow.router.internal.RecordHandler;
+import dev.outflow.router.internal.Refusals;
 import dev.outflow.router.internal.RetryTopics;
+import dev.outflow.router.internal.RouterClientSupplier;
 import dev.outflow.router.internal.RouterClients;
 import dev.outflow.router.internal.RouterCounters;
-import dev.outflow.router.internal.RouterLoop;
 import dev.outflow.router.internal.RouterOutputs;
+import dev.outflow.router.internal.RouterTopology;
 import dev.outflow.router.internal.SubmissionDecoder;
+import dev.outflow.router.internal.Transaction;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka-native intake ({@code outflow router}, part of {@code outflow up}): reads
- * {@code outflow.submissions} in the consumer group {@code <topic.prefix>router}, and for each
- * record — Avro single-object, Confluent-framed Avro (with {@code schema.registry.url}) or JSON,
- * told apart per record — runs the one intake path of every channel ({@link Intake}: validation,
- * Message-ID/Date completion, the queue_outbound hooks, the split per domain and shard) and writes
- * one {@code OutboundMessage} per part to {@code outflow.outbound}, keyed by routing key, source
- * channel {@code kafka}. See {@code docs/submissions.md}.
+ * {@code outflow.submissions} as the Kafka Streams application {@code <topic.prefix>router} (also
+ * its consumer group), and for each record — Avro single-object, Confluent-framed Avro (with
+ * {@code schema.registry.url}) or JSON, told apart per record — runs the one intake path of every
+ * channel ({@link Intake}: validation, Message-ID/Date completion, the queue_outbound hooks, the
+ * split per domain and shard) and writes one {@code OutboundMessage} per part to
+ * {@code outflow.outbound}, keyed by routing key, source channel {@code kafka}. See
+ * {@code docs/submissions.md}.
  *
  * <h2>Guarantees</h2>
  * <ul>
- * <li><b>Exactly once.</b> A hand-written transactional consume-produce loop (no Kafka Streams,
- *     no RocksDB): the outbound parts, rejections, dedupe entries and the input offsets are
+ * <li><b>Exactly once.</b> Kafka Streams with {@code processing.guarantee=exactly_once_v2}: the
+ *     outbound parts, rejections, dedupe entries, waiting retries and the input offsets are
  *     committed in one transaction every {@code router.commit_interval}; a crash loses or
- *     duplicates nothing (read the outputs {@code read_committed}). Transactional id
- *     {@code <topic.prefix>router-<router id>}; a restarted router with the same id aborts its
- *     predecessor's open transaction at once, another waits for its timeout (15 s).</li>
+ *     duplicates nothing (read the outputs {@code read_committed}).</li>
  * <li><b>Idempotent submissions.</b> A submission whose {@code id} was queued within
- *     {@code router.dedupe_window} (default 24 h) is skipped. The ids live in memory and in the
- *     compacted topic {@code <topic.prefix>router.dedupe} (created at start), written in the same
- *     transaction and restored when partitions are assigned, so dedupe survives restarts. Within
- *     one router process it spans all its partitions; across several routers it holds when
- *     retries land on the same partition (key submissions by id).</li>
+ *     {@code router.dedupe_window} (default 24 h) on the same partition of the submissions topic
+ *     is skipped (key submissions by id, as {@code OutflowClient} and {@code outflow send} do).
+ *     The ids live in a RocksDB window store per partition under {@code router.state_dir},
+ *     changelogged to {@code <topic.prefix>router-dedupe-changelog}, so dedupe survives restarts
+ *     and moves with its partition to another router.</li>
  * <li><b>Bad input never stops the router.</b> Undecodable records, invalid envelopes, messages
- *     over {@code outbound.max_message_bytes}, more recipients than {@code router.max_recipients}
- *     and queue_outbound DENY each produce a copy on {@code outflow.dlq} (with the
- *     {@code outflow.error} reason header) and a {@code DeliveryEvent} with outcome
- *     {@code REJECTED} on {@code outflow.bounced}, keyed by the submission id (or a fresh id),
- *     one recipient status per known recipient.</li>
+ *     over {@code outbound.max_message_bytes}, more recipients than {@code router.max_recipients},
+ *     queue_outbound DENY and records whose outputs the broker refuses each produce a copy on
+ *     {@code outflow.dlq} (with the {@code outflow.error} reason header) and a
+ *     {@code DeliveryEvent} with outcome {@code REJECTED} on {@code outflow.bounced}, keyed by the
+ *     submission id (or a fresh id), one recipient status per known recipient.</li>
  * <li><b>Temporary refusals are retried.</b> queue_outbound DENYSOFT, a plugin that throws and an
  *     internal error put the submission on a retry topic {@code <topic.prefix>router.retry.<delay>}
  *     (created at start, one per distinct delay of {@code router.retry_intervals}) in the same
- *     transaction; it is decided again when due, while its partition of the submissions topic
- *     keeps moving. When the intervals are used up: DLQ copy and REJECTED with 451 and the last
- *     reason.</li>
+ *     transaction; read back before it is due, it waits in a changelogged store and is decided
+ *     again when due, while its partition of the submissions topic keeps moving. When the
+ *     intervals are used up: DLQ copy and REJECTED with 451 and the last reason.</li>
  * </ul>
  *
  * <pre>{@code
@@ -102,15 +106,20 @@ public final class SubmissionRouter implements AutoCloseable {
     public static final String USER_HEADER = "outflow.user";
     private static final Logger log = LoggerFactory.getLogger(SubmissionRouter.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    // How often retry records waiting in the store are checked for being due.
+    private static final Duration RELEASE_EVERY = Duration.ofMillis(250);
 
     private final Builder b;
     private final String routerId;
     private final Config config;
-    private RouterLoop loop;
-    private Thread thread;
-    private String dedupeTopic;
+    private final RouterCounters counters = new RouterCounters();
+    private final Refusals refusals = new Refusals();
+    private final Transaction txn = new Transaction(counters, refusals);
+    private final AtomicInteger threadFailures = new AtomicInteger();
+    private final CompletableFuture<Void> running = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private KafkaStreams streams;
     private RetryTopics retryTopics;
     private long outboundLimit = Long.MAX_VALUE;
     private boolean started;
@@ -144,9 +153,9 @@ public final class SubmissionRouter implements AutoCloseable {
     }
 
     /**
-     * Creates the dedupe changelog topic when missing, initialises transactions (aborting a
-     * predecessor's open one), subscribes, then returns; partitions are assigned and their dedupe
-     * entries restored on the router's thread.
+     * Creates the retry topics when missing, starts the Streams application and waits (up to 60 s)
+     * until it runs: partitions assigned and their stores restored. A router still restoring
+     * after that is returned and keeps starting.
      *
      * @throws IllegalStateException when start-up fails; the router is closed
      */
@@ -154,13 +163,16 @@ public final class SubmissionRouter implements AutoCloseable {
         if (started || closed) throw new IllegalStateException("router " + routerId + " already " + (closed ? "closed" : "started"));
         started = true;
         try {
-            DedupeChangelog changelog = ensureTopics();
-            loop = newLoop(changelog, outboundLimit);
-            thread = Thread.ofPlatform().name("outflow-router-" + routerId).unstarted(loop);
-            thread.start();
-            loop.awaitReady(START_TIMEOUT);
-            log.info("Router {} started: {} → {}, group {}, transactional id {}", routerId, b.topics.submissions(),
-                    b.topics.outbound(), groupId(), transactionalId());
+            ensureTopics();
+            streams = newStreams(outboundLimit);
+            streams.start();
+            try {
+                running.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                log.warn("Router {} not running after {} (state {}); it keeps starting", routerId, START_TIMEOUT, streams.state());
+            }
+            log.info("Router {} started: {} → {}, Kafka Streams application {} (exactly-once v2), state in {}", routerId,
+                    b.topics.submissions(), b.topics.outbound(), groupId(), stateDir());
             return this;
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
@@ -170,45 +182,82 @@ public final class SubmissionRouter implements AutoCloseable {
         }
     }
 
-    private RouterLoop newLoop(DedupeChangelog changelog, long outboundTopicLimit) {
+    private KafkaStreams newStreams(long outboundTopicLimit) {
         long maxRecord = Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES));
         int maxRequest = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 20, maxRecord));
-        String client = "outflow-router-" + routerId;
-        Map<String, Object> consumerProps = StageConsumerProps.of(b.kafka, groupId(), client);
         Duration commitInterval = config.get(OutflowKeys.ROUTER_COMMIT_INTERVAL);
-        Map<String, Object> producerProps = RouterClients.producer(b.kafka, transactionalId(), client + "-tx", maxRequest,
-                commitInterval.toMillis());
-        Map<String, Object> restoreProps = RouterClients.restorer(b.kafka, client + "-restore");
         Intake intake = new Intake(config, b.plugins, b.clock);
         RecordHandler handler = new RecordHandler(new SubmissionDecoder(b.codecs), intake,
                 new RouterOutputs(b.topics, b.codecs, routerId, Math.min(maxRequest, outboundTopicLimit)), retryTopics,
                 config.get(OutflowKeys.ROUTER_MAX_RECIPIENTS));
-        RouterLoop.Settings settings = new RouterLoop.Settings(b.topics.submissions(), routerId,
-                commitInterval, START_TIMEOUT, RESTORE_TIMEOUT);
-        return new RouterLoop(settings,
-                () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
-                () -> new KafkaConsumer<>(restoreProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                handler, retryTopics, new DedupeStore(config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW).toMillis()), changelog, b.clock);
+        var topology = RouterTopology.build(b.topics.submissions(), handler, retryTopics, refusals, txn, b.clock,
+                config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW), RELEASE_EVERY);
+        var props = RouterClients.streams(b.kafka, groupId(), "outflow-router-" + routerId, "outflow-router-" + routerId, stateDir(), commitInterval.toMillis(),
+                maxRequest, config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR), refusals);
+        KafkaStreams s = new KafkaStreams(topology, props, new RouterClientSupplier(txn));
+        s.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) running.complete(null);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
+                running.completeExceptionally(new IllegalStateException("Kafka Streams went from " + before + " to " + now));
+            }
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) stopped.complete(null);
+        });
+        s.setUncaughtExceptionHandler(this::onThreadFailure);
+        return s;
     }
 
     /**
-     * Creates {@code <prefix>router.dedupe} and the retry topics of {@code router.retry_intervals}
-     * with as many partitions as the submissions topic, when missing, finds retry topics left by an
-     * earlier schedule (still read, so nothing waiting there is stranded), and reads the outbound
-     * topic's {@code max.message.bytes} into {@code outboundLimit}.
+     * A stream thread died: a halted router stops; otherwise the thread is replaced (after a
+     * back-off), its tasks processed again from the last commit — as the loop before it did after
+     * an aborted transaction, and how a record whose outputs the broker refused gets rejected.
      */
-    private DedupeChangelog ensureTopics() throws Exception {
-        String name = DedupeChangelog.topicName(b.topics.prefix());
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        if (txn.isHalted()) return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        int n = threadFailures.incrementAndGet();
+        log.warn("Router {}: stream thread failed ({} in all); replacing it, its records are read again: {}", routerId, n, e.toString());
+        try {
+            TimeUnit.MILLISECONDS.sleep(Math.min(2_000, 50L << Math.min(n, 6)));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * {@code router.state_dir} (else {@code <data.dir>/router}) / the router id given to the
+     * builder, else {@code worker.id}, else the host name — not the pid of the default router id,
+     * so a restarted router finds its state (and Streams' transactional ids) again. Streams needs
+     * one folder per running instance: a second router on the same folder fails to start.
+     */
+    public Path stateDir() {
+        String p = config.get(OutflowKeys.ROUTER_STATE_DIR);
+        Path base = p != null && !p.isBlank() ? Path.of(p.strip()) : config.get(OutflowKeys.DATA_DIR).resolve("router");
+        String name = b.routerId;
+        if (name == null) name = config.get(OutflowKeys.WORKER_ID);
+        if (name == null || name.isBlank()) {
+            try {
+                name = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                name = "localhost";
+            }
+        }
+        return base.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    /**
+     * Creates the retry topics of {@code router.retry_intervals} with as many partitions as the
+     * submissions topic, when missing, finds retry topics left by an earlier schedule (still read,
+     * so nothing waiting there is stranded), and reads the outbound topic's
+     * {@code max.message.bytes} into {@code outboundLimit}.
+     */
+    private void ensureTopics() throws Exception {
         RetrySchedule schedule = RetrySchedule.parse(config.get(OutflowKeys.ROUTER_RETRY_INTERVALS));
         Map<String, Object> adminProps = RouterClients.admin(b.kafka, "outflow-router-" + routerId + "-admin");
         try (Admin admin = Admin.create(adminProps)) {
             int inputPartitions = partitions(admin, b.topics.submissions());
             outboundLimit = maxMessageBytes(admin, b.topics.outbound());
             int rf = config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR);
-            List<TopicSpec> specs = new ArrayList<>();
-            specs.add(DedupeChangelog.spec(name, inputPartitions, rf, config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW)));
-            specs.addAll(RetryTopics.specs(b.topics.prefix(), schedule, inputPartitions, rf,
+            List<TopicSpec> specs = new ArrayList<>(RetryTopics.specs(b.topics.prefix(), schedule, inputPartitions, rf,
                     Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES))));
             TopicBootstrap.ensure(admin, adminProps, specs, START_TIMEOUT);
             String retryPrefix = RetryTopics.namePrefix(b.topics.prefix());
@@ -217,8 +266,6 @@ public final class SubmissionRouter implements AutoCloseable {
                 if (t.startsWith(retryPrefix)) retryPartitions.put(t, partitions(admin, t));
             }
             retryTopics = new RetryTopics(b.topics.prefix(), schedule, retryPartitions);
-            dedupeTopic = name;
-            return new DedupeChangelog(name, partitions(admin, name));
         }
     }
 
@@ -251,26 +298,22 @@ public final class SubmissionRouter implements AutoCloseable {
     }
 
     /**
-     * Stops: commits what was read, leaves the group, closes the clients. Idempotent.
+     * Stops: commits what was processed, leaves the group (the next router is not held up until
+     * this member's session times out), closes the clients. Idempotent.
      */
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        if (loop == null) return;
-        loop.stop();
-        try {
-            if (thread != null && thread.isAlive() && !loop.awaitDone(STOP_TIMEOUT)) {
-                log.warn("Router {} did not stop within {}", routerId, STOP_TIMEOUT);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (streams == null) return;
+        if (!streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(STOP_TIMEOUT))) {
+            log.warn("Router {} did not stop within {}", routerId, STOP_TIMEOUT);
         }
     }
 
     /**
      * Test hook: stops as a crash would — the open transaction, with records already sent, is left
-     * to the broker; nothing is committed; the group is not waited for.
+     * to the broker; nothing is committed.
      *
      * @return input records in the abandoned transaction
      */
@@ -278,29 +321,30 @@ public final class SubmissionRouter implements AutoCloseable {
         synchronized (this) {
             closed = true;
         }
-        loop.halt();
-        if (!loop.awaitDone(STOP_TIMEOUT)) throw new IllegalStateException("router loop did not halt");
-        return loop.uncommittedAtHalt();
+        txn.halt();
+        try {
+            stopped.get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("router did not halt (state " + streams.state() + ")", e);
+        }
+        if (!txn.isHalted()) throw new IllegalStateException("router stopped before it could halt (state " + streams.state() + ")");
+        streams.close(Duration.ofSeconds(30));
+        return (int) txn.uncommittedAtHalt();
     }
 
-    /** Id in the transactional id and in REJECTED events ({@code worker.id}, else host name + pid). */
+    /** Id in the state folder and in REJECTED events ({@code worker.id}, else host name + pid). */
     public String routerId() {
         return routerId;
     }
 
-    /** {@code <topic.prefix>router}: the consumer group of every router. */
+    /** {@code <topic.prefix>router}: the Kafka Streams application id and consumer group of every router. */
     public String groupId() {
         return b.topics.prefix() + "router";
     }
 
-    /** {@code <topic.prefix>router-<router id>}. */
-    public String transactionalId() {
-        return b.topics.prefix() + "router-" + routerId;
-    }
-
-    /** The dedupe changelog topic ({@code <topic.prefix>router.dedupe}); null before {@link #start()}. */
+    /** The dedupe store's changelog topic ({@code <topic.prefix>router-dedupe-changelog}, created by Kafka Streams). */
     public String dedupeTopic() {
-        return dedupeTopic;
+        return groupId() + "-" + RouterTopology.DEDUPE_STORE + "-changelog";
     }
 
     /** The retry topics this router reads (those of {@code router.retry_intervals} and any left by an earlier one); empty before {@link #start()}. */
@@ -310,50 +354,59 @@ public final class SubmissionRouter implements AutoCloseable {
 
     /** Counts of committed work (zero before start). */
     public RouterCounters counters() {
-        return loop == null ? new RouterCounters() : loop.counters();
+        return counters;
     }
 
-    /** Partitions of the submissions topic this router reads now (empty before the group assigned any). */
+    /** Partitions of the submissions topic this router processes now (empty before the group assigned any). */
     public Set<TopicPartition> assignment() {
-        if (loop == null) return Set.of();
-        String submissions = b.topics.submissions();
-        return loop.assignment().stream().filter(tp -> tp.topic().equals(submissions))
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        KafkaStreams s = streams;
+        if (s == null || s.state() != KafkaStreams.State.RUNNING) return Set.of();
+        Set<TopicPartition> out = new HashSet<>();
+        try {
+            for (ThreadMetadata t : s.metadataForLocalThreads()) {
+                for (TaskMetadata task : t.activeTasks()) {
+                    for (TopicPartition tp : task.topicPartitions()) if (tp.topic().equals(b.topics.submissions())) out.add(tp);
+                }
+            }
+        } catch (IllegalStateException e) {
+            return Set.of();
+        }
+        return Set.copyOf(out);
     }
 
     /** Committed: records of the submissions topic read (warm-up records and retry topics excluded). */
     public long submissions() {
-        return counters().submissions();
+        return counters.submissions();
     }
 
     /** Committed: submissions queued to the outbound topic. */
     public long accepted() {
-        return counters().accepted();
+        return counters.accepted();
     }
 
     /** Committed: outbound records written (one per domain or shard part). */
     public long parts() {
-        return counters().parts();
+        return counters.parts();
     }
 
     /** Committed: submissions skipped as duplicates within the dedupe window. */
     public long duplicates() {
-        return counters().duplicates();
+        return counters.duplicates();
     }
 
     /** Committed: submissions dead-lettered with a REJECTED event. */
     public long rejected() {
-        return counters().rejected();
+        return counters.rejected();
     }
 
     /** Committed: times a submission was put on a retry topic after a temporary refusal. */
     public long retried() {
-        return counters().retried();
+        return counters.retried();
     }
 
     /** Committed: submissions a queue_outbound plugin took (OK). */
     public long handled() {
-        return counters().handled();
+        return counters.handled();
     }
 
     /** Assembles a {@link SubmissionRouter}. Not thread-safe. */

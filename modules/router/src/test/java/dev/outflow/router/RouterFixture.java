@@ -55,6 +55,7 @@ final class RouterFixture implements AutoCloseable {
         s.put("me", "router.test");
         s.put("topic.prefix", prefix);
         s.put("router.commit_interval", "50ms");
+        s.put("router.state_dir", stateDir().toString());
         s.putAll(settings);
         this.config = Config.of(s);
         this.topics = new Topics(prefix, List.of("10s"));
@@ -67,6 +68,17 @@ final class RouterFixture implements AutoCloseable {
 
     RouterFixture() {
         this(Map.of());
+    }
+
+    /** A fresh folder for the routers' Kafka Streams state, removed by the JVM's temp cleanup at exit. */
+    private static java.nio.file.Path stateDir() {
+        try {
+            java.nio.file.Path d = java.nio.file.Files.createTempDirectory("outflow-router-state");
+            d.toFile().deleteOnExit();
+            return d;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     SubmissionRouter start(String routerId, PluginChain plugins, Clock clock) {

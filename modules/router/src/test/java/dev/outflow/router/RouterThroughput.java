@@ -35,9 +35,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *      [commit=100ms] [kafka.linger.ms=20 ...]
  * </pre>
  * {@code domains} recipients per submission, each in another domain (one outbound record each);
- * {@code ids} gives every submission an idempotency key (dedupe store and changelog in the path);
- * {@code engine=streams} measures {@link StreamsRouterPrototype} instead of {@link SubmissionRouter},
- * with its dedupe window store in RocksDB or ({@code store=memory}) in memory.
+ * {@code ids} gives every submission an idempotency key (dedupe window store and changelog in the
+ * path). The router's state folder is kept across rounds, as it would be across restarts.
  */
 public final class RouterThroughput {
 
@@ -62,19 +61,18 @@ public final class RouterThroughput {
                 if (k.startsWith("kafka.")) kafka.put(k.substring("kafka.".length()), v);
             });
             Config config = Config.of(Map.of("me", "bench.test", "topic.prefix", "bench.",
-                    "router.commit_interval", a.getOrDefault("commit", "100ms")));
+                    "router.commit_interval", a.getOrDefault("commit", "100ms"),
+                    "router.state_dir", dir.resolve("router-state").toString()));
             Topics topics = new Topics("bench.", List.of("10s"));
             Admin admin = Admin.create(kafka);
             TopicBootstrap.ensure(admin, kafka, topics.specs(config.get(OutflowKeys.TOPIC_OUTBOUND_PARTITIONS),
                     config.get(OutflowKeys.TOPIC_PARTITIONS), -1, config.get(OutflowKeys.MAX_MESSAGE_BYTES)));
             System.out.printf("router throughput: %d submissions of 2 KB per round, %d domain(s) each, ids %s, broker fsync %s%n",
                     count, domains, ids, fsync);
-            String engine = a.getOrDefault("engine", "loop");
-            Path stateDir = dir.resolve("streams-state");
+            String engine = "streams";
             for (int round = 0; round < rounds; round++) {
                 fill(kafka, topics.submissions(), round, count, domains, ids);
-                Engine router = engine.equals("streams") ? streams(kafka, config, topics, stateDir, admin,
-                        !a.getOrDefault("store", "rocksdb").equals("memory")) : loop(kafka, config, topics);
+                Engine router = router(kafka, config, topics);
                 long startNanos = 0;
                 long startCpu = 0;
                 while (router.submissions() < count) {
@@ -105,7 +103,7 @@ public final class RouterThroughput {
         void close();
     }
 
-    private static Engine loop(Map<String, Object> kafka, Config config, Topics topics) {
+    private static Engine router(Map<String, Object> kafka, Config config, Topics topics) {
         SubmissionRouter router = SubmissionRouter.builder().kafka(kafka).config(config).topics(topics)
                 .codecs(Serdes.singleObject()).plugins(PluginChain.empty()).clock(Clock.systemUTC())
                 .routerId("bench").build().start();
@@ -120,40 +118,6 @@ public final class RouterThroughput {
                 router.close();
             }
         };
-    }
-
-    /**
-     * The Streams prototype, counting committed submissions from the group's committed offsets
-     * (as the loop counts at commit); the state directory is kept across rounds, as it would be
-     * across restarts.
-     */
-    private static Engine streams(Map<String, Object> kafka, Config config, Topics topics, Path stateDir, Admin admin,
-                                  boolean persistent) throws Exception {
-        String app = "bench.router-streams";
-        // Before the first round the group has no offsets: the warm-up record of each partition is skipped, not a submission.
-        long before = Math.max(committed(admin, app), config.get(OutflowKeys.TOPIC_PARTITIONS));
-        StreamsRouterPrototype router = new StreamsRouterPrototype(kafka, config, topics, Serdes.singleObject(), stateDir, app,
-                persistent).start();
-        return new Engine() {
-            @Override
-            public long submissions() throws Exception {
-                return committed(admin, app) - before;
-            }
-
-            @Override
-            public void close() {
-                router.close();
-            }
-        };
-    }
-
-    /** Sum of the group's committed offsets (includes the warm-up record of each partition once). */
-    private static long committed(Admin admin, String group) throws Exception {
-        long sum = 0;
-        for (var o : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values()) {
-            if (o != null) sum += o.offset();
-        }
-        return sum;
     }
 
     private static long cpuNanos() {

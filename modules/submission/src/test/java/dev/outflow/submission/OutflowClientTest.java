@@ -42,6 +42,8 @@ class OutflowClientTest {
     private final KafkaTestCluster kafka = KafkaTestCluster.get();
     private final String prefix = kafka.uniqueName("client") + ".";
     private SubmissionRouter router;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path stateDir;
     private OutflowClient client;
 
     /** Topics of a fresh prefix, a router with {@code plugins}, and a client with a 3 s outcome timeout. */
@@ -52,6 +54,7 @@ class OutflowClientTest {
         s.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         s.put("router.commit_interval", "50ms");
         s.put("router.retry_intervals", "none");
+        s.put("router.state_dir", stateDir.toString());
         s.put("client.outcome_timeout", "3s");
         s.put("outbound.max_message_bytes", "64k");
         Config config = Config.of(s);

@@ -216,7 +216,10 @@ public final class OutflowKeys {
     public static final ConfigKey<Duration> ROUTER_DEDUPE_WINDOW = duration("router.dedupe_window", "24h",
             "A submission id seen again within this window is queued once.");
     public static final ConfigKey<Duration> ROUTER_COMMIT_INTERVAL = duration("router.commit_interval", "100ms",
-            "How often the router commits one Kafka transaction holding the outbound parts, rejections, dedupe entries and input offsets of the submissions read since the last one.");
+            "How often the router commits one Kafka transaction (Kafka Streams commit.interval.ms, exactly-once v2) holding the outbound parts, rejections, dedupe entries and input offsets of the submissions read since the last one.");
+    // The router is a Kafka Streams application (docs/architecture.md, "Router on Kafka Streams").
+    public static final ConfigKey<String> ROUTER_STATE_DIR = string("router.state_dir", null,
+            "Kafka Streams state (RocksDB) of the router: dedupe ids and retries waiting until due, in a folder named after worker.id (else the host name). Unset: <data.dir>/router. Rebuilt from changelogs when lost.");
     // Kafka intake limits and retries (docs/security.md, "Kafka intake (router)").
     public static final ConfigKey<Integer> ROUTER_MAX_RECIPIENTS = intKey("router.max_recipients", "1000",
             "Recipients accepted per submission on the submissions topic; more: REJECTED 550 5.5.3 and a DLQ copy.", v -> positive(v));

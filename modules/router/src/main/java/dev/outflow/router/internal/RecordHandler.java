@@ -19,7 +19,7 @@ import org.apache.kafka.common.header.Header;
  * {@link RetryTopics retry topic} until {@code router.retry_intervals} is used up, then rejects it.
  * Never throws for bad input; a schema registry that cannot be reached propagates (transient).
  *
- * <p>Thread-safe when the dedupe predicate is; the poll thread calls it.
+ * <p>Thread-safe when the dedupe predicate is; the stream thread calls it.
  */
 public final class RecordHandler {
     private static final Origin KAFKA = new Origin(Origin.KAFKA, null);
@@ -118,7 +118,7 @@ public final class RecordHandler {
     }
 
     /**
-     * The decision for a record whose outputs the broker refused (see {@link Isolation}): rejected
+     * The decision for a record whose outputs the broker refused (see {@link Refusals}): rejected
      * with the broker's error, with or without the DLQ copy (which may be refused for the same reason).
      */
     public Decision refused(ConsumerRecord<byte[], byte[]> r, Throwable error, boolean withCopy, long now) {

@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The router's counts of committed work: each counts what a committed transaction holds, so after
- * a crash and restart nothing is counted twice in one process. Thread-safe reads; the poll thread
- * writes ({@link Tally} collects the open transaction's counts and is added on commit).
+ * a crash and restart nothing is counted twice in one process. Thread-safe reads; the stream
+ * thread writes ({@link Tally} collects the open transaction's counts, {@link Transaction} adds
+ * them when the producer's commit returns).
  */
 public final class RouterCounters {
     private final AtomicLong submissions = new AtomicLong();
@@ -88,7 +89,7 @@ public final class RouterCounters {
                 + " rejected=" + rejected() + " handled=" + handled() + " retried=" + retried() + " transactions=" + transactions() + " aborted=" + aborted();
     }
 
-    /** Counts of the open transaction. Poll thread only. */
+    /** Counts of the open transaction. Stream thread only (guarded by {@link Transaction}). */
     static final class Tally {
         long submissions;
         long accepted;
