@@ -7,6 +7,7 @@ import dev.outflow.codec.topics.TopicSpec;
 import dev.outflow.codec.topics.Topics;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
+import dev.outflow.stage.StageTopics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,7 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 record Context(Config config, Topics topics, CodecFactory codecs, Map<String, Object> kafka) {
 
     static Context of(Config config, String bootstrap) {
-        Topics topics = new Topics(config.get(OutflowKeys.TOPIC_PREFIX), config.get(OutflowKeys.SCHEDULER_BUCKETS));
+        Topics topics = StageTopics.from(config);
         return new Context(config, topics, Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL), config.get(OutflowKeys.EVENTS_FORMAT)),
                 KafkaBase.props(config, bootstrap));
     }

@@ -5,6 +5,7 @@ import dev.outflow.codec.Serdes;
 import dev.outflow.codec.topics.TopicBootstrap;
 import dev.outflow.codec.topics.TopicSpec;
 import dev.outflow.codec.topics.Topics;
+import dev.outflow.stage.StageTopics;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.LiveConfig;
 import dev.outflow.core.config.OutflowKeys;
@@ -150,7 +151,7 @@ public final class SubmissionRouter implements AutoCloseable {
         return builder()
                 .kafka(kafkaClientProps)
                 .config(config)
-                .topics(new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)))
+                .topics(StageTopics.from(c))
                 .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL), c.get(OutflowKeys.EVENTS_FORMAT)))
                 .plugins(plugins)
                 .build();

@@ -17,14 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.outflow.avro.Command;
 import dev.outflow.avro.ControlCommand;
 import dev.outflow.codec.CodecFactory;
+import dev.outflow.codec.DlqRecords;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.control.ControlListener;
 import dev.outflow.codec.topics.Topics;
@@ -33,9 +37,11 @@ import dev.outflow.core.config.ConfigException;
 import dev.outflow.core.config.LiveConfig;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.scheduler.internal.Counters;
-import dev.outflow.scheduler.internal.Mover;
 import dev.outflow.scheduler.internal.RecordRouter;
 import dev.outflow.scheduler.internal.SchedulerLoop;
+import dev.outflow.stage.Stage;
+import dev.outflow.stage.StageTopics;
+import dev.outflow.stage.StageTransaction;
 
 /**
  * The retry scheduler: takes the messages of {@code outflow.deferred} (DEFERRED events) and the
@@ -71,7 +77,7 @@ import dev.outflow.scheduler.internal.SchedulerLoop;
  * }
  * }</pre>
  */
-public final class RetryScheduler implements AutoCloseable {
+public final class RetryScheduler implements Stage {
     private static final Logger log = LoggerFactory.getLogger(RetryScheduler.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Duration CONTROL_CATCH_UP = Duration.ofSeconds(15);
@@ -95,8 +101,7 @@ public final class RetryScheduler implements AutoCloseable {
 
     private RetryScheduler(Builder b) {
         this.clientProps = Map.copyOf(b.clientProps);
-        this.topics = b.topics != null ? b.topics
-                : new Topics(b.config.get(OutflowKeys.TOPIC_PREFIX), b.config.get(OutflowKeys.SCHEDULER_BUCKETS));
+        this.topics = b.topics != null ? b.topics : StageTopics.from(b.config);
         try {
             this.buckets = DelayBuckets.parse(topics.delayBuckets());
         } catch (IllegalArgumentException e) {
@@ -134,13 +139,18 @@ public final class RetryScheduler implements AutoCloseable {
      * @throws KafkaException        when the broker cannot be reached or refuses the transactional id
      * @throws IllegalStateException when called twice, or when a topic it reads or writes is missing
      */
+    @Override
     public synchronized RetryScheduler start() {
         if (started) {
             throw new IllegalStateException("the scheduler was already started");
         }
         started = true;
         requireTopics();
-        Mover mover = new Mover(props.producer());
+        Map<String, Object> producerProps = props.producer();
+        StageTransaction<ProducerRecord<byte[], byte[]>> mover = new StageTransaction<>(
+                () -> new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()),
+                Duration.ZERO, List::of, this::refused);
+        mover.init();
         mover.prefetch(outputTopics());
         KafkaConsumer<byte[], byte[]> consumer = null;
         try {
@@ -189,6 +199,19 @@ public final class RetryScheduler implements AutoCloseable {
         return counters.snapshot(l == null ? 0 : l.waiting());
     }
 
+    /** True while this instance owns partitions of the deferred topic or the buckets. */
+    @Override
+    public boolean isReady() {
+        return assignedPartitions() > 0;
+    }
+
+    /** True from {@link #start()} until {@link #close()} or a fatal error (see {@link #failure()}). */
+    @Override
+    public boolean isRunning() {
+        SchedulerLoop l = loop;
+        return l != null && l.running();
+    }
+
     /** Partitions (of the deferred topic and the buckets) this instance owns now. */
     public int assignedPartitions() {
         SchedulerLoop l = loop;
@@ -196,6 +219,7 @@ public final class RetryScheduler implements AutoCloseable {
     }
 
     /** Why the scheduler stopped on its own (a fatal error), if it did. */
+    @Override
     public Optional<Throwable> failure() {
         SchedulerLoop l = loop;
         return Optional.ofNullable(l == null ? null : l.failure());
@@ -262,20 +286,29 @@ public final class RetryScheduler implements AutoCloseable {
         return out;
     }
 
-    private static void closeQuietly(Mover mover, KafkaConsumer<byte[], byte[]> consumer) {
+    /**
+     * What replaces a released record the broker refuses for good: a DLQ copy naming its
+     * destination, or nothing when the DLQ copy was refused too (logged by the transaction).
+     */
+    private List<ProducerRecord<byte[], byte[]>> refused(ProducerRecord<byte[], byte[]> r, List<ProducerRecord<byte[], byte[]>> refused,
+                                                         Exception why) {
+        if (refused.getFirst().topic().equals(topics.dlq())) {
+            return List.of();
+        }
+        return List.of(DlqRecords.of(topics.dlq(), r.topic(), r.partition() == null ? -1 : r.partition(), -1,
+                r.key(), r.value(), r.headers(), "the broker refused the released record: " + why));
+    }
+
+    private static void closeQuietly(StageTransaction<?> mover, KafkaConsumer<byte[], byte[]> consumer) {
         mover.close();
         if (consumer != null) {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
     }
 
+    /** {@link Config#processId()}, numbered: tests run several schedulers in one JVM. */
     private static String defaultInstanceId(Config config) {
-        String base = config.get(OutflowKeys.WORKER_ID);
-        if (base == null || base.isBlank()) {
-            String host = System.getenv("HOSTNAME");
-            base = (host == null || host.isBlank() ? "host" : host) + "-" + ProcessHandle.current().pid();
-        }
-        return base + "-" + INSTANCES.incrementAndGet();
+        return config.processId() + "-" + INSTANCES.incrementAndGet();
     }
 
     /** Builds a {@link RetryScheduler}; every setting but the client properties and config is optional. */

@@ -7,7 +7,8 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.ConfigException;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.RoutedDelivery;
-import dev.outflow.router.OutboundRecords;
+import dev.outflow.stage.MessageRecords;
+import dev.outflow.stage.StageTopics;
 import dev.outflow.submission.internal.GroupCommit;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
     }
 
     /**
-     * A queue on {@code config.topic("outbound")} of the cluster at {@code kafka.bootstrap.servers}.
+     * A queue on the configuration's outbound topic of the cluster at {@code kafka.bootstrap.servers}.
      * The producers connect at their first message.
      *
      * @throws ConfigException when {@code kafka.bootstrap.servers} is unset (the app resolves the
@@ -87,7 +88,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, LANES == 1 ? transactionalId : transactionalId + "-" + lane);
             p.put(ProducerConfig.CLIENT_ID_CONFIG, props.getProperty(ProducerConfig.CLIENT_ID_CONFIG) + "-txn" + lane);
             return new KafkaProducer<>(p, new StringSerializer(), values);
-        }, config.topic("outbound"), config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT));
+        }, StageTopics.from(config).outbound(), config.get(OutflowKeys.SMTPD_QUEUE_TIMEOUT));
     }
 
     /** The value serializer for {@link OutboundMessage} records: single-object encoding, or Confluent with {@code schema.registry.url}. */
@@ -134,7 +135,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
         long bytes = 0;
         try {
             for (RoutedDelivery part : parts) {
-                OutboundMessage value = OutboundRecords.toAvro(part.delivery(), part.origin());
+                OutboundMessage value = MessageRecords.toRecord(part.delivery(), part.origin());
                 records.add(new ProducerRecord<>(topic, part.routingKey(), value));
                 bytes += part.delivery().contents().length + 512L;
             }
@@ -147,7 +148,7 @@ public final class KafkaOutboundQueue implements OutboundQueue {
     private CompletableFuture<Void> sendSingle(String id, RoutedDelivery part) {
         CompletableFuture<Void> ack = new CompletableFuture<>();
         try {
-            OutboundMessage value = OutboundRecords.toAvro(part.delivery(), part.origin());
+            OutboundMessage value = MessageRecords.toRecord(part.delivery(), part.origin());
             single.send(new ProducerRecord<>(topic, part.routingKey(), value), (meta, error) -> {
                 if (error == null) ack.complete(null);
                 else ack.completeExceptionally(failure(id, error));

@@ -14,6 +14,7 @@ import dev.outflow.core.intake.IntakeResult;
 import dev.outflow.core.intake.Origin;
 import dev.outflow.core.intake.RejectKind;
 import dev.outflow.router.SubmissionRouter;
+import dev.outflow.stage.StageTopics;
 import dev.outflow.submission.internal.OutcomeWatcher;
 import dev.outflow.submission.internal.OutcomeWatcher.Outcome;
 import java.nio.ByteBuffer;
@@ -103,14 +104,15 @@ public final class OutflowClient implements AutoCloseable {
         }
         String client = "outflow-client-" + CLIENTS.incrementAndGet();
         CodecFactory codecs = Serdes.forConfig(config.get(OutflowKeys.SCHEMA_REGISTRY_URL), config.get(OutflowKeys.EVENTS_FORMAT));
+        Topics topics = StageTopics.from(config);
         Properties consumer = consumerProperties(config, bootstrap, client + "-outcomes");
         OutcomeWatcher outcomes = new OutcomeWatcher(
                 () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                config.topic("outbound"), config.topic("bounced"), codecs.outboundMessage(), codecs.deliveryEvent(),
+                topics.outbound(), topics.bounced(), codecs.outboundMessage(), codecs.deliveryEvent(),
                 config.get(OutflowKeys.CLIENT_OUTCOME_TIMEOUT));
         Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config, bootstrap, client), new ByteArraySerializer(),
                 new ByteArraySerializer());
-        return new OutflowClient(producer, codecs.submission(), config.topic("submissions"), outcomes, origin);
+        return new OutflowClient(producer, codecs.submission(), topics.submissions(), outcomes, origin);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.outflow.worker;
 
-import dev.outflow.codec.topics.StageConsumerProps;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.Serdes;
 import dev.outflow.codec.cancel.CancelList;
@@ -20,9 +19,10 @@ import dev.outflow.core.intake.DomainShards;
 import dev.outflow.core.mx.MxLookup;
 import dev.outflow.core.mx.MxLookupResult;
 import dev.outflow.core.mx.MxResolver;
+import dev.outflow.stage.Stage;
+import dev.outflow.stage.StageClients;
+import dev.outflow.stage.StageTopics;
 import dev.outflow.worker.internal.Counters;
-import dev.outflow.worker.internal.DeliveredHookDeferral;
-import dev.outflow.worker.internal.KafkaClients;
 import dev.outflow.worker.internal.LoopSettings;
 import dev.outflow.worker.internal.PollLoop;
 import dev.outflow.worker.internal.Shaper;
@@ -127,7 +127,7 @@ import org.slf4j.LoggerFactory;
  * counters read from any thread. {@link #start()} fails with {@link IllegalStateException} when
  * the broker cannot be reached within 60 s.
  */
-public final class DeliveryWorker implements AutoCloseable {
+public final class DeliveryWorker implements Stage {
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CONTROL_CATCH_UP = Duration.ofSeconds(15);
@@ -152,9 +152,9 @@ public final class DeliveryWorker implements AutoCloseable {
                 shutdown, shutdown.compareTo(MAX_REVOKE_WAIT) < 0 ? shutdown : MAX_REVOKE_WAIT, window, 2 * window,
                 c.get(OutflowKeys.THROTTLE_DELAY), START_TIMEOUT, inflightBytes(c), c.get(OutflowKeys.PARTITION_HOLD_TIMEOUT));
         long maxRecord = Topics.maxRecordBytes(c.get(OutflowKeys.MAX_MESSAGE_BYTES));
-        Map<String, Object> consumerProps = StageConsumerProps.of(b.kafka, groupId(), "outflow-worker-" + workerId);
-        Map<String, Object> producerProps = KafkaClients.producer(b.kafka, transactionalId(), "outflow-worker-" + workerId + "-tx",
-                maxRecord);
+        Map<String, Object> consumerProps = StageClients.consumer(b.kafka, groupId(), "outflow-worker-" + workerId);
+        Map<String, Object> producerProps = StageClients.transactionalProducer(b.kafka, transactionalId(),
+                "outflow-worker-" + workerId + "-tx", 10, maxRecord);
         BooleanSupplier controlPaused = b.controlPause != null ? b.controlPause : () -> control != null && control.paused();
         this.loop = PollLoop.create(
                 () -> new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
@@ -197,14 +197,14 @@ public final class DeliveryWorker implements AutoCloseable {
     public static Builder configure(LiveConfig config, Map<String, Object> kafkaClientProps, MxLookup mx, PluginChain plugins) {
         Config c = config.get();
         Clock clock = Clock.systemUTC();
-        Deliverer deliverer = new Deliverer(config, DeliveredHookDeferral.withoutDelivered(plugins), mx, clock);
+        Deliverer deliverer = new Deliverer(config, plugins, mx, clock);
         Disposition disposition = Disposition.fromConfig(config, plugins, BounceBuilder.fromConfig(c, clock));
-        CancelList cancels = followCancellations(kafkaClientProps, new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)));
+        CancelList cancels = followCancellations(kafkaClientProps, StageTopics.from(c));
         deliverer.cancellations(d -> cancels.find(d.id(), d.domain(), d.queuedAt().toEpochMilli()).map(x -> Cancellation.REASON).orElse(null));
         return builder()
                 .kafka(kafkaClientProps)
                 .config(config)
-                .topics(new Topics(c.get(OutflowKeys.TOPIC_PREFIX), c.get(OutflowKeys.SCHEDULER_BUCKETS)))
+                .topics(StageTopics.from(c))
                 .codecs(Serdes.forConfig(c.get(OutflowKeys.SCHEMA_REGISTRY_URL), c.get(OutflowKeys.EVENTS_FORMAT)))
                 .deliverer(deliverer)
                 .disposition(disposition)
@@ -231,6 +231,7 @@ public final class DeliveryWorker implements AutoCloseable {
      *
      * @throws IllegalStateException when start-up fails (the cause says why); the worker is closed
      */
+    @Override
     public synchronized DeliveryWorker start() {
         if (started || closed) throw new IllegalStateException("worker " + workerId + " already " + (closed ? "closed" : "started"));
         started = true;
@@ -304,11 +305,13 @@ public final class DeliveryWorker implements AutoCloseable {
      * {@link #close()}, and after an unexpected error stopped it (see {@link #failure()}); a
      * supervisor should then exit or replace the worker.
      */
+    @Override
     public boolean isRunning() {
         return loop.isRunning();
     }
 
     /** The error that stopped the worker on its own, if any. */
+    @Override
     public Optional<Throwable> failure() {
         return Optional.ofNullable(loop.failure());
     }
@@ -341,6 +344,12 @@ public final class DeliveryWorker implements AutoCloseable {
     /** Partitions of {@code outbound} assigned now. */
     public Set<TopicPartition> assignment() {
         return loop.assignment();
+    }
+
+    /** True while the worker holds partitions of {@code outflow.outbound}. */
+    @Override
+    public boolean isReady() {
+        return !assignment().isEmpty();
     }
 
     /** Committed counts: records with DELIVERED events. */

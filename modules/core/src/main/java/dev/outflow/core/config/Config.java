@@ -133,9 +133,4 @@ public final class Config {
             return "localhost";
         }
     }
-
-    /** Topic name for a suffix such as {@code outbound}: prefix + suffix. */
-    public String topic(String suffix) {
-        return get(OutflowKeys.TOPIC_PREFIX) + suffix;
-    }
 }

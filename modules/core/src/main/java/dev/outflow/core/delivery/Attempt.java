@@ -48,17 +48,11 @@ import org.slf4j.LoggerFactory;
 final class Attempt {
     private static final Logger log = LoggerFactory.getLogger(Attempt.class);
 
-    /** Told of each transaction that delivered to at least one recipient. */
-    interface DeliveredListener {
-        void delivered(MxRoute route, TransactionResult r, List<String> ok);
-    }
-
     private final Delivery d;
     private final DeliverySettings s;
     private final SmtpClient client;
     private final Deadline deadline;
     private final boolean routesTrusted;
-    private final DeliveredListener listener;
     private final TlsPolicy tls;
     private final MailContent content;
     private final RecipientResult[] results;
@@ -79,18 +73,17 @@ final class Attempt {
     /**
      * @param routesTrusted the hosts came from a get_mx hook: private addresses are allowed
      */
-    Attempt(Delivery d, DeliverySettings s, SmtpClient client, Deadline deadline, boolean routesTrusted, DeliveredListener listener) {
-        this(d, s, client, deadline, routesTrusted, new TlsPolicy(s.tlsPolicy(), "tls.policy", null), listener);
+    Attempt(Delivery d, DeliverySettings s, SmtpClient client, Deadline deadline, boolean routesTrusted) {
+        this(d, s, client, deadline, routesTrusted, new TlsPolicy(s.tlsPolicy(), "tls.policy", null));
     }
 
-    Attempt(Delivery d, DeliverySettings s, SmtpClient client, Deadline deadline, boolean routesTrusted, TlsPolicy tls, DeliveredListener listener) {
+    Attempt(Delivery d, DeliverySettings s, SmtpClient client, Deadline deadline, boolean routesTrusted, TlsPolicy tls) {
         this.tls = tls;
         this.d = d;
         this.s = s;
         this.client = client;
         this.deadline = deadline;
         this.routesTrusted = routesTrusted;
-        this.listener = listener;
         this.content = MailContent.of(d.contents());
         this.results = new RecipientResult[d.recipients().size()];
     }
@@ -221,7 +214,6 @@ final class Attempt {
             reachedRoute = route;
             reachedDelivered |= !ok.isEmpty();
         }
-        if (!ok.isEmpty()) listener.delivered(route, r, ok);
     }
 
     private DeliveryResult result() {

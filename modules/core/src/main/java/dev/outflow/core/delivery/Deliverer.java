@@ -3,7 +3,6 @@ package dev.outflow.core.delivery;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.delivery.internal.HopCount;
-import dev.outflow.core.hooks.Delivered;
 import dev.outflow.core.hooks.HookResult;
 import dev.outflow.core.hooks.MessageView;
 import dev.outflow.core.hooks.MxAnswer;
@@ -11,18 +10,14 @@ import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.mx.MxHost;
 import dev.outflow.core.mx.MxLookup;
 import dev.outflow.core.mx.MxLookupResult;
-import dev.outflow.core.mx.MxRoute;
 import dev.outflow.core.smtp.Deadline;
 import dev.outflow.core.smtp.SmtpClient;
-import dev.outflow.core.smtp.Target;
-import dev.outflow.core.smtp.TransactionResult;
 import dev.outflow.core.mx.internal.DnsResolvers;
 import dev.outflow.core.tls.MtaSts;
 import dev.outflow.core.tls.TlsPolicies;
 import dev.outflow.core.tls.TlsPolicy;
 import dev.outflow.core.tls.TlsPolicyMap;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,8 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers one {@link Delivery}: the chain loop check → send_email hook → routes (get_mx hook,
  * else DNS) → each MX in order and each of its addresses in order → SMTP/LMTP transactions of at
- * most {@code outbound.recipient_limit} recipients → a result per recipient → delivered hook.
- * Retry timing and DSNs are not its business: it only reports.
+ * most {@code outbound.recipient_limit} recipients → a result per recipient. Retry timing, DSNs
+ * and the delivered hook are not its business: it only reports. The delivered hook runs once the
+ * outcome is durable, called by whoever publishes it (the worker, after its transaction commits,
+ * with {@link dev.outflow.core.disposition.DispositionPlan#deliveredHookParams()}).
  *
  * <p>A message with more {@code Received:} headers than {@code outbound.hop_limit} bounces with
  * 554 5.4.6 (mail loop) before any hook or connection.
@@ -130,7 +127,7 @@ public final class Deliverer implements AutoCloseable {
         List<MxHost> hosts = ((MxLookupResult.Found) found).hosts();
         boolean fromHook = answer.code() == HookResult.Code.OK && !answer.routes().isEmpty();
         TlsPolicy tls = tlsPolicies(s).forDomain(d.domain());
-        return new Attempt(d, s, client, deadline, fromHook, tls, (route, r, ok) -> delivered(d, view, route, r, ok)).run(hosts);
+        return new Attempt(d, s, client, deadline, fromHook, tls).run(hosts);
     }
 
     /** The policy map and MTA-STS cache live as long as the deliverer; the default level follows the hot config. */
@@ -169,13 +166,6 @@ public final class Deliverer implements AutoCloseable {
         if (f.permanent() && code < 500) code = 550;
         if (!f.permanent() && (code < 400 || code >= 500)) code = 451;
         return DeliveryResult.all(d.recipients(), code, f.enhancedCode(), f.message());
-    }
-
-    /** The delivered hook, once per transaction that delivered to someone. */
-    private void delivered(Delivery d, MessageView view, MxRoute route, TransactionResult r, List<String> ok) {
-        Duration delay = Duration.between(d.queuedAt(), clock.instant());
-        Target t = r.target();
-        plugins.delivered(view, new Delivered(route.exchange(), t.ip().getHostAddress(), r.response().response(), delay, t.port(), t.mode(), ok));
     }
 
     private DeliverySettings settings() {

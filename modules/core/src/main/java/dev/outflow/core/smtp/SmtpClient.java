@@ -1,7 +1,6 @@
 package dev.outflow.core.smtp;
 
 import dev.outflow.core.smtp.internal.OpportunisticTls;
-import dev.outflow.core.smtp.internal.Watchdog;
 import dev.outflow.core.tls.TlsLevel;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +34,7 @@ public final class SmtpClient implements AutoCloseable {
 
     /** @param watchdogTick how often deadlines are checked (timeouts fire up to this late) */
     public SmtpClient(Duration poolIdle, int poolMaxMessages, Clock clock, Duration watchdogTick) {
-        this.watchdog = new Watchdog(watchdogTick);
+        this.watchdog = new Watchdog("outflow-smtp-watchdog", watchdogTick);
         this.pool = new ConnectionPool(poolIdle, poolMaxMessages, clock);
         watchdog.everyTick(() -> pool.evictIdle(false));
     }

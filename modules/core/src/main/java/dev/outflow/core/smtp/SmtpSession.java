@@ -3,7 +3,6 @@ package dev.outflow.core.smtp;
 import dev.outflow.core.smtp.internal.OpportunisticTls;
 import dev.outflow.core.smtp.internal.OutputBuffer;
 import dev.outflow.core.smtp.internal.ReplyReader;
-import dev.outflow.core.smtp.internal.Watchdog;
 import dev.outflow.core.tls.TlsLevel;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -2,14 +2,12 @@ package dev.outflow.router.internal;
 
 import dev.outflow.avro.DeliveryEvent;
 import dev.outflow.avro.OutboundMessage;
-import dev.outflow.avro.Outcome;
-import dev.outflow.avro.RecipientStatus;
 import dev.outflow.codec.CodecFactory;
 import dev.outflow.codec.DlqRecords;
 import dev.outflow.codec.RecordSerde;
 import dev.outflow.codec.topics.Topics;
 import dev.outflow.core.intake.RoutedDelivery;
-import dev.outflow.router.OutboundRecords;
+import dev.outflow.stage.MessageRecords;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +62,7 @@ public final class RouterOutputs {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(parts.size());
         for (RoutedDelivery p : parts) {
             byte[] key = utf8(p.routingKey());
-            byte[] value = messages.serialize(topic, OutboundRecords.toAvro(p.delivery(), p.origin()));
+            byte[] value = messages.serialize(topic, MessageRecords.toRecord(p.delivery(), p.origin()));
             // Uncompressed size plus record framing (well under 1 KiB): conservative, never too lax.
             if (value.length + key.length + 1024L > maxPartBytes) return null;
             out.add(new ProducerRecord<>(topic, null, key, value));
@@ -90,10 +88,7 @@ public final class RouterOutputs {
                                                          List<String> recipients, int code, String enhancedCode,
                                                          String reason, long at, boolean withCopy) {
         String response = code + " " + enhancedCode + " " + reason;
-        List<RecipientStatus> statuses = new ArrayList<>(recipients.size());
-        for (String r : recipients) statuses.add(new RecipientStatus(r, code, enhancedCode, response));
-        DeliveryEvent e = new DeliveryEvent(messageId, Outcome.REJECTED, statuses, "", mailFrom == null ? "" : mailFrom,
-                null, null, null, null, false, null, 0L, 0, at, null, response, routerId, null);
+        DeliveryEvent e = MessageRecords.rejected(messageId, "", mailFrom, recipients, code, enhancedCode, response, 0L, 0, at, routerId);
         RecordHeaders headers = new RecordHeaders();
         headers.add(DlqRecords.ERROR, utf8(truncate(response)));
         headers.add(DlqRecords.SOURCE_TOPIC, utf8(source.topic()));

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.outflow.codec.topics.Warmup;
 import dev.outflow.scheduler.DelayBuckets;
+import dev.outflow.stage.StageTransaction;
 
 /**
  * The scheduler's single thread: polls the deferred topic and the delay buckets, holds bucket
@@ -54,7 +56,8 @@ public final class SchedulerLoop implements Runnable, ConsumerRebalanceListener 
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final Consumer<byte[], byte[]> consumer;
-    private final Mover mover;
+    /** Moves the released records and the consumed offsets in one transaction; one record = one unit. */
+    private final StageTransaction<ProducerRecord<byte[], byte[]>> mover;
     private final RecordRouter router;
     private final Clock clock;
     private final Counters counters;
@@ -77,7 +80,7 @@ public final class SchedulerLoop implements Runnable, ConsumerRebalanceListener 
      * @param deferredTopic the topic of DEFERRED events
      * @param bucketTopics  the delay bucket topics, smallest first (index = bucket index)
      */
-    public SchedulerLoop(Consumer<byte[], byte[]> consumer, Mover mover, RecordRouter router, Clock clock,
+    public SchedulerLoop(Consumer<byte[], byte[]> consumer, StageTransaction<ProducerRecord<byte[], byte[]>> mover, RecordRouter router, Clock clock,
                          Counters counters, String deferredTopic, List<String> bucketTopics, DelayBuckets buckets,
                          int readAhead, long readAheadBytes) {
         if (bucketTopics.size() != buckets.size()) {
@@ -156,7 +159,13 @@ public final class SchedulerLoop implements Runnable, ConsumerRebalanceListener 
         Map<TopicPartition, OffsetAndMetadata> offsets = commitPoints();
         if (!outputs.isEmpty() || !offsets.isEmpty()) {
             long t0 = System.nanoTime();
-            mover.commit(outputs.records(), offsets, consumer.groupMetadata());
+            StageTransaction.Result result = mover.commit(outputs.records(), offsets, consumer.groupMetadata());
+            if (result != StageTransaction.Result.COMMITTED) {
+                // Nothing of it is visible and no offset moved: read again from the committed offsets.
+                needsRewind = true;
+                log.info("Transaction not committed ({}); rewinding to the committed offsets", result);
+                return;
+            }
             counters.add(outputs);
             long tookMs = (System.nanoTime() - t0) / 1_000_000;
             if (tookMs > 100) {

@@ -4,12 +4,12 @@ import dev.outflow.core.config.Config;
 import dev.outflow.core.config.HostPort;
 import dev.outflow.core.config.OutflowKeys;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.smtp.Watchdog;
 import dev.outflow.submission.OutboundQueue;
 import dev.outflow.submission.smtpd.internal.ClientLimits;
 import dev.outflow.submission.smtpd.internal.PasswordChecks;
 import dev.outflow.submission.smtpd.internal.SmtpSession;
 import dev.outflow.submission.smtpd.internal.SmtpdSettings;
-import dev.outflow.submission.smtpd.internal.Watchdog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -93,7 +93,8 @@ public final class SubmissionServer implements AutoCloseable {
         ss.setReuseAddress(true);
         ss.bind(new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()), 512);
         server = ss;
-        watchdog = new Watchdog(settings.timeout());
+        // A few checks per timeout period: deadlines are kept within a quarter of the timeout.
+        watchdog = new Watchdog("smtpd-watchdog", Duration.ofMillis(Math.max(20, Math.min(1000, settings.timeout().toMillis() / 4))));
         acceptor = Thread.ofPlatform().daemon().name("smtpd-accept").start(this::acceptLoop);
         log.info("SMTP submission listening on {} (users: {}, relay networks: {})", address(), settings.passwords().userCount(),
                 settings.relayNetworks().isEmpty() ? "none" : "set");

@@ -1,5 +1,6 @@
 package dev.outflow.worker.internal;
 
+import dev.outflow.stage.StageTransaction;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ final class Batch {
     long since;
     /** The consumer's group metadata when the batch was handed over (fences zombies). */
     ConsumerGroupMetadata group;
-    EventTransaction.Result result;
+    StageTransaction.Result result;
 
     void add(Job j) {
         if (jobs.isEmpty()) since = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.outflow.worker.internal;
 
+import dev.outflow.stage.StageTransaction;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.LinkedTransferQueue;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 final class CommitPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommitPipeline.class);
 
-    private final EventTransaction tx;
+    private final StageTransaction<Job> tx;
     private final ArrayBlockingQueue<Batch> requests = new ArrayBlockingQueue<>(1);
     private final LinkedTransferQueue<Batch> results = new LinkedTransferQueue<>();
     private final Thread thread;
@@ -25,7 +26,7 @@ final class CommitPipeline implements AutoCloseable {
     /** Poll thread's view: submitted and its result not yet taken. */
     private Batch inFlight;
 
-    CommitPipeline(EventTransaction tx, String name) {
+    CommitPipeline(StageTransaction<Job> tx, String name) {
         this.tx = tx;
         this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
     }
@@ -42,11 +43,11 @@ final class CommitPipeline implements AutoCloseable {
                 Batch b = requests.poll(100, TimeUnit.MILLISECONDS);
                 if (b == null) continue;
                 try {
-                    b.result = tx.commit(b);
+                    b.result = tx.commit(b.jobs, b.offsets, b.group);
                 } catch (RuntimeException e) {
                     if (stopping) return;
                     log.error("Commit of {} job(s) failed unexpectedly; will retry", b.jobs.size(), e);
-                    b.result = EventTransaction.Result.RETRY_LATER;
+                    b.result = StageTransaction.Result.RETRY_LATER;
                 }
                 results.add(b);
             }

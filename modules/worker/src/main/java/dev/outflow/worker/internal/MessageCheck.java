@@ -5,11 +5,10 @@ import dev.outflow.core.address.Domains;
 import dev.outflow.core.address.InvalidAddressException;
 import dev.outflow.core.address.MailAddress;
 import dev.outflow.core.delivery.Delivery;
+import dev.outflow.stage.MessageRecords;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Checks a decoded {@link OutboundMessage} before delivery and converts it to core's
@@ -57,23 +56,10 @@ final class MessageCheck {
             }
             canonical.add(a.toString());
         }
-        Map<String, String> notes = m.getNotes() == null ? Map.of() : m.getNotes();
-        return new Checked(new Delivery(m.getId(), m.getMailFrom(), canonical, domain, bytes(contents),
-                Instant.ofEpochMilli(m.getQueuedAt()), m.getAttempt(), notes, m.getBounceOf(), m.getLastError(),
-                DsnOptionsRecords.fromRecord(m.getDsn())), null);
+        return new Checked(MessageRecords.toDelivery(m, canonical, domain), null);
     }
 
     private static Checked reject(String reason, String enhancedCode) {
         return new Checked(null, new Rejection(reason, enhancedCode));
-    }
-
-    /** The contents array itself when the buffer covers all of it (the usual case), else a copy. */
-    private static byte[] bytes(ByteBuffer b) {
-        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
-            return b.array();
-        }
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 }

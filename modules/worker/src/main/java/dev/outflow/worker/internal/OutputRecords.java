@@ -13,7 +13,7 @@ import dev.outflow.core.delivery.DeliveryResult;
 import dev.outflow.core.delivery.RecipientResult;
 import dev.outflow.core.disposition.DispositionPlan;
 import dev.outflow.core.intake.DomainShards;
-import java.nio.ByteBuffer;
+import dev.outflow.stage.MessageRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,15 +102,11 @@ final class OutputRecords {
     /** The record form of a retry or DSN; the original's source is kept for retries. */
     private static OutboundMessage message(Delivery d, OutboundMessage original, long notBefore, boolean throttled) {
         Source source = original != null && original.getSource() != null ? original.getSource() : new Source("kafka", null);
-        return new OutboundMessage(d.id(), d.mailFrom(), new ArrayList<>(d.recipients()), d.domain(), ByteBuffer.wrap(d.contents()),
-                d.queuedAt().toEpochMilli(), d.attempt(), notBefore, d.notes(), d.bounceOf(), source, d.lastError(), throttled,
-                DsnOptionsRecords.toRecord(d.dsn()));
+        return MessageRecords.toRecord(d, source, notBefore, throttled);
     }
 
     private ProducerRecord<byte[], byte[]> dsn(Delivery dsn) {
-        OutboundMessage m = new OutboundMessage(dsn.id(), "", new ArrayList<>(dsn.recipients()), dsn.domain(),
-                ByteBuffer.wrap(dsn.contents()), dsn.queuedAt().toEpochMilli(), 0, 0L, dsn.notes(), dsn.bounceOf(),
-                new Source(DSN_CHANNEL, null), null, false, null);
+        OutboundMessage m = MessageRecords.toRecord(dsn, new Source(DSN_CHANNEL, null), 0L, false);
         String routingKey = shards.routingKey(dsn.domain(), dsn.recipients().getFirst());
         return new ProducerRecord<>(topics.outbound(), null, utf8(routingKey), messages.serialize(topics.outbound(), m));
     }
@@ -125,11 +121,9 @@ final class OutputRecords {
      * {@code bounced} so the sender learns why.
      */
     List<ProducerRecord<byte[], byte[]>> rejected(ConsumerRecord<byte[], byte[]> bad, OutboundMessage m, Rejection why, Instant now) {
-        List<RecipientStatus> statuses = new ArrayList<>();
-        for (String rcpt : m.getRecipients()) statuses.add(new RecipientStatus(rcpt, 0, why.enhancedCode(), why.reason()));
         long at = now.toEpochMilli();
-        DeliveryEvent e = new DeliveryEvent(m.getId(), Outcome.REJECTED, statuses, m.getDomain(), m.getMailFrom(), null, null,
-                null, null, false, null, Math.max(0, at - m.getQueuedAt()), m.getAttempt(), at, null, why.reason(), workerId, null);
+        DeliveryEvent e = MessageRecords.rejected(m.getId(), m.getDomain(), m.getMailFrom(), m.getRecipients(), 0, why.enhancedCode(),
+                why.reason(), Math.max(0, at - m.getQueuedAt()), m.getAttempt(), at, workerId);
         return List.of(DlqRecords.of(topics.dlq(), bad, why.reason()),
                 new ProducerRecord<>(topics.bounced(), null, utf8(m.getId()), events.serialize(topics.bounced(), e)));
     }

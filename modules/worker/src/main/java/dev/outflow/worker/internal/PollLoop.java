@@ -11,6 +11,7 @@ import dev.outflow.core.delivery.DeliveryResult;
 import dev.outflow.core.disposition.Disposition;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.DomainShards;
+import dev.outflow.stage.StageTransaction;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ public final class PollLoop implements Runnable {
     private volatile long inflightBytes;
     private final DoneOffsets.Encoder doneOffsets = new DoneOffsets.Encoder();
 
-    PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, EventTransaction tx,
+    PollLoop(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers, StageTransaction<Job> tx,
              DeliveryTask task, OutputRecords outputs, RecordSerde<OutboundMessage> serde, LiveConfig config,
              BooleanSupplier controlPaused, LoopSettings settings, Clock clock, Counters counters, Consumer<List<Job>> afterCommit,
              Shaper shaper) {
@@ -133,7 +134,9 @@ public final class PollLoop implements Runnable {
         OutputRecords outputs = new OutputRecords(settings.topics(), codecs.deliveryEvent(), codecs.outboundMessage(), shards,
                 settings.workerId());
         DeliveryTask task = new DeliveryTask(deliverer, disposition, outputs, clock, shaper);
-        EventTransaction tx = new EventTransaction(producers, settings.initTimeout(), outputs::fallback);
+        // A job keeps its fallback in its outputs: a batch that reports RETRY_LATER is sent again.
+        StageTransaction<Job> tx = new StageTransaction<>(producers, settings.initTimeout(), j -> j.outputs,
+                (j, refused, e) -> j.outputs = outputs.fallback(j, e));
         return new PollLoop(consumers, tx, task, outputs, codecs.outboundMessage(), config, controlPaused, settings, clock,
                 new Counters(), new DeliveredHooks(deliveredHook), shaper);
     }

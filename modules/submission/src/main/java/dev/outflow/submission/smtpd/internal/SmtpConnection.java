@@ -1,11 +1,13 @@
 package dev.outflow.submission.smtpd.internal;
 
+import dev.outflow.core.smtp.Watchdog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -17,7 +19,10 @@ import javax.net.ssl.SSLSocket;
  * (no per-read socket timeout): the idle timeout, but never past the end of the session's lifetime.
  * Used by one session thread; only {@link #deadline} and {@link #expire()} are touched by the watchdog.
  */
-final class SmtpConnection implements AutoCloseable {
+final class SmtpConnection implements AutoCloseable, Watchdog.Guarded {
+    /** A connection still open this long after it was expired is closed outright. */
+    private static final long GRACE_NANOS = Duration.ofSeconds(5).toNanos();
+
     /** Outcome of reading DATA. */
     enum DataEnd { COMPLETE, TOO_BIG, BARE_LINE_END, EOF }
 
@@ -89,11 +94,24 @@ final class SmtpConnection implements AutoCloseable {
         deadline = Long.MAX_VALUE;
     }
 
+    @Override
+    public long deadline() {
+        long d = deadline;
+        return d == Long.MAX_VALUE ? 0 : d;
+    }
+
     /**
-     * Called by the watchdog: wakes the blocked reader with end-of-input so the session can say 421
-     * and close. A TLS connection is closed outright (no clean way to write after a broken read).
+     * Called by the watchdog on each tick past the deadline: the first time, wakes the blocked
+     * reader with end-of-input so the session can say 421 and close (a TLS connection is closed
+     * outright: no clean way to write after a broken read); a grace period later, closes a
+     * connection still open.
      */
-    void expire() {
+    @Override
+    public void expire() {
+        if (expired) {
+            if (System.nanoTime() - deadline > GRACE_NANOS) closeQuietly();
+            return;
+        }
         expired = true;
         try {
             if (isTls()) raw.close();

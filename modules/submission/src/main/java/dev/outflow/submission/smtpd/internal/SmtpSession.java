@@ -6,6 +6,7 @@ import dev.outflow.core.intake.Intake;
 import dev.outflow.core.delivery.DsnRequest;
 import dev.outflow.core.intake.IntakeRequest;
 import dev.outflow.core.intake.Origin;
+import dev.outflow.core.smtp.Watchdog;
 import dev.outflow.submission.OutboundQueue;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -73,7 +74,7 @@ public final class SmtpSession implements Runnable {
 
     @Override
     public void run() {
-        watchdog.add(conn);
+        watchdog.watch(conn);
         try {
             conn.reply("220 " + s.me() + " ESMTP Outflow");
             while (true) {
@@ -102,7 +103,7 @@ public final class SmtpSession implements Runnable {
                 // closing anyway
             }
         } finally {
-            watchdog.remove(conn);
+            watchdog.unwatch(conn);
             conn.close();
         }
     }

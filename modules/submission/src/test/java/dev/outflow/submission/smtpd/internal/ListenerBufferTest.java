@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.outflow.core.config.Config;
 import dev.outflow.core.hooks.PluginChain;
 import dev.outflow.core.intake.Intake;
+import dev.outflow.core.smtp.Watchdog;
 import dev.outflow.submission.FakeOutboundQueue;
 import dev.outflow.submission.smtpd.RelayNetworks;
 import java.io.BufferedReader;
@@ -40,7 +41,7 @@ class ListenerBufferTest {
                 new ClientLimits(0, 0, 10, Duration.ofMinutes(1), RelayNetworks.parse(List.of()), Clock.systemUTC()),
                 100, Duration.ofHours(1), null, Duration.ofSeconds(1), Clock.systemUTC());
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             Watchdog watchdog = new Watchdog(Duration.ofMinutes(1));
+             Watchdog watchdog = new Watchdog("smtpd-watchdog", Duration.ofSeconds(1));
              Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
             CompletableFuture<SmtpSession> session = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> {

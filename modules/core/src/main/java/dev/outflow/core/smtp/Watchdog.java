@@ -1,4 +1,4 @@
-package dev.outflow.core.smtp.internal;
+package dev.outflow.core.smtp;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * connection and expires those whose deadline passed (the connection closes its socket, which
  * wakes the blocked reader or writer with an exception). Deadlines are therefore enforced with up
  * to one tick of lateness. Periodic tasks (pool eviction) run on the same tick and must be quick.
- * Thread-safe.
+ * Used by both ends of SMTP: the client's sessions ({@link SmtpClient}) and the submission
+ * listener's connections. Thread-safe.
  */
 public final class Watchdog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Watchdog.class);
@@ -26,7 +27,7 @@ public final class Watchdog implements AutoCloseable {
         /** {@link System#nanoTime()} deadline, or 0 for none. */
         long deadline();
 
-        /** Called once the deadline passed; must not block. */
+        /** Called on each tick while the deadline is passed (until it moves or the thing is unwatched); must not block. */
         void expire();
     }
 
@@ -36,10 +37,11 @@ public final class Watchdog implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public Watchdog(Duration tick) {
+    /** Starts the watchdog's daemon thread, named {@code name}, checking every {@code tick}. */
+    public Watchdog(String name, Duration tick) {
         this.tickNanos = tick.toNanos();
         if (tickNanos <= 0) throw new IllegalArgumentException("tick must be positive");
-        this.thread = Thread.ofPlatform().daemon().name("outflow-smtp-watchdog").start(this::loop);
+        this.thread = Thread.ofPlatform().daemon().name(name).start(this::loop);
     }
 
     public void watch(Guarded g) {
