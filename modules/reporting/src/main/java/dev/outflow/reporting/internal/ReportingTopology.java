@@ -53,7 +53,7 @@ public final class ReportingTopology {
 
     public static Topology build(Settings s, ReportingCounters counters) {
         StreamsBuilder b = new StreamsBuilder();
-        Serde<MessageTrack> trackSerde = Json.serde(MessageTrack.class);
+        Serde<MessageTrack> trackSerde = TrackSerde.serde();
         Serde<Stats> statsSerde = StatsSerde.serde();
         Serde<Suppression> suppressionSerde = SuppressionSerde.create();
         Duration hourRetention = s.retention().compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : s.retention();
