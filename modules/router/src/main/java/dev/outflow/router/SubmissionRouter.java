@@ -111,6 +111,8 @@ public final class SubmissionRouter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SubmissionRouter.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** How often the outbound topic's record limit is read again while the router runs. */
+    private static final Duration LIMIT_REFRESH = Duration.ofSeconds(5);
     // How often retry records waiting in the store are checked for being due.
     private static final Duration RELEASE_EVERY = Duration.ofMillis(250);
 
@@ -125,7 +127,9 @@ public final class SubmissionRouter implements AutoCloseable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private KafkaStreams streams;
     private RetryTopics retryTopics;
-    private long outboundLimit = Long.MAX_VALUE;
+    private volatile long outboundLimit = Long.MAX_VALUE;
+    /** Re-reads the outbound topic's limit while the router runs (see {@link #refreshLimit()}). */
+    private java.util.concurrent.ScheduledExecutorService limitRefresher;
     private SuppressionList suppressions;
     private boolean started;
     private boolean closed;
@@ -169,8 +173,12 @@ public final class SubmissionRouter implements AutoCloseable {
         started = true;
         try {
             ensureTopics();
-            streams = newStreams(outboundLimit);
+            streams = newStreams();
             streams.start();
+            limitRefresher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("outflow-router-" + routerId + "-limit").factory());
+            limitRefresher.scheduleWithFixedDelay(this::refreshLimit, LIMIT_REFRESH.toMillis(), LIMIT_REFRESH.toMillis(),
+                    TimeUnit.MILLISECONDS);
             try {
                 running.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
@@ -187,13 +195,32 @@ public final class SubmissionRouter implements AutoCloseable {
         }
     }
 
-    private KafkaStreams newStreams(long outboundTopicLimit) throws InterruptedException {
+    /**
+     * Re-reads the outbound topic's {@code max.message.bytes}. A limit lowered after start would
+     * otherwise make the producer split and resend a too-large record until its transaction times
+     * out, over and over (the broker's refusal never reaches the refusal handler); with the new
+     * limit, the part is rejected before it is sent.
+     */
+    private void refreshLimit() {
+        try (Admin admin = Admin.create(RouterClients.admin(b.kafka, "outflow-router-" + routerId + "-limit"))) {
+            long limit = maxMessageBytes(admin, b.topics.outbound());
+            if (limit != outboundLimit) {
+                log.info("Router {}: the outbound topic now takes records up to {} bytes", routerId, limit);
+                outboundLimit = limit;
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            log.debug("Router {}: reading the outbound topic's limit failed: {}", routerId, e.toString());
+        }
+    }
+
+    private KafkaStreams newStreams() throws InterruptedException {
         long maxRecord = Topics.maxRecordBytes(config.get(OutflowKeys.MAX_MESSAGE_BYTES));
         int maxRequest = (int) Math.min(Integer.MAX_VALUE, Math.max(1 << 20, maxRecord));
         Duration commitInterval = config.get(OutflowKeys.ROUTER_COMMIT_INTERVAL);
         Intake intake = new Intake(config, b.plugins, b.clock, suppressionCheck());
         RecordHandler handler = new RecordHandler(new SubmissionDecoder(b.codecs), intake,
-                new RouterOutputs(b.topics, b.codecs, routerId, Math.min(maxRequest, outboundTopicLimit)), retryTopics,
+                new RouterOutputs(b.topics, b.codecs, routerId, () -> Math.min(maxRequest, outboundLimit)), retryTopics,
                 config.get(OutflowKeys.ROUTER_MAX_RECIPIENTS));
         var topology = RouterTopology.build(b.topics.submissions(), handler, retryTopics, refusals, txn, b.clock,
                 config.get(OutflowKeys.ROUTER_DEDUPE_WINDOW), RELEASE_EVERY);
@@ -322,6 +349,7 @@ public final class SubmissionRouter implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (limitRefresher != null) limitRefresher.shutdownNow();
         if (suppressions != null) suppressions.close();
         if (streams == null) return;
         if (!streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(STOP_TIMEOUT))) {

@@ -22,9 +22,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Outbound parts larger than the outbound topic takes (its max.message.bytes is smaller than
  * outbound.max_message_bytes implies): rejected at once when the limit is known at start; when the
- * topic changes later, the refused send names its submission, the transaction is aborted once and
- * the submission is rejected when read again, instead of aborting every transaction forever. The
- * submissions around it pass either way.
+ * topic changes later, the submission is rejected all the same, instead of aborting every
+ * transaction forever: either the refused send names its submission (the transaction is aborted
+ * once and the submission rejected when read again, 554), or the producer keeps splitting the
+ * refused batch until its transaction times out (a Kafka producer behaviour that never reports
+ * the refusal) and the router's periodic re-read of the topic's limit rejects the part before it
+ * is sent again (552). The submissions around it pass either way.
  */
 class BrokerRefusalTest {
 
@@ -52,8 +55,9 @@ class BrokerRefusalTest {
 
             await().atMost(Duration.ofSeconds(90)).until(() -> router.submissions() == 3);
             DeliveryEvent e = assertOnlyTheBigOneRejected(f, router);
-            assertThat(e.getReason()).startsWith("554 5.3.4 The broker refused a record of this message").contains("RecordTooLarge");
-            assertThat(router.counters().aborted()).as("the refused transaction was aborted").isGreaterThanOrEqualTo(1);
+            assertThat(e.getReason()).satisfiesAnyOf(
+                    r -> assertThat(r).startsWith("554 5.3.4 The broker refused a record of this message").contains("RecordTooLarge"),
+                    r -> assertThat(r).isEqualTo("552 5.3.4 Message too large for the outbound topic (records up to 50000 bytes)"));
         }
     }
 

@@ -32,7 +32,7 @@ public final class RouterOutputs {
     private final RecordSerde<OutboundMessage> messages;
     private final RecordSerde<DeliveryEvent> events;
     private final String routerId;
-    private final long maxPartBytes;
+    private final java.util.function.LongSupplier maxPartBytes;
 
     /**
      * @param maxPartBytes the largest outbound record the producer and the outbound topic take
@@ -41,6 +41,11 @@ public final class RouterOutputs {
      *                     would abort the transaction
      */
     public RouterOutputs(Topics topics, CodecFactory codecs, String routerId, long maxPartBytes) {
+        this(topics, codecs, routerId, () -> maxPartBytes);
+    }
+
+    /** @param maxPartBytes as above, read for every message: the topic's limit may change while the router runs */
+    public RouterOutputs(Topics topics, CodecFactory codecs, String routerId, java.util.function.LongSupplier maxPartBytes) {
         this.topics = topics;
         this.messages = codecs.outboundMessage();
         this.events = codecs.deliveryEvent();
@@ -50,7 +55,7 @@ public final class RouterOutputs {
 
     /** The largest outbound record accepted, in bytes. */
     public long maxPartBytes() {
-        return maxPartBytes;
+        return maxPartBytes.getAsLong();
     }
 
     /**
@@ -64,7 +69,7 @@ public final class RouterOutputs {
             byte[] key = utf8(p.routingKey());
             byte[] value = messages.serialize(topic, MessageRecords.toRecord(p.delivery(), p.origin()));
             // Uncompressed size plus record framing (well under 1 KiB): conservative, never too lax.
-            if (value.length + key.length + 1024L > maxPartBytes) return null;
+            if (value.length + key.length + 1024L > maxPartBytes.getAsLong()) return null;
             out.add(new ProducerRecord<>(topic, null, key, value));
         }
         return out;
