@@ -63,7 +63,7 @@ class OperatorBasicsIT {
                     assertThat(outflow.runFrom(elsewhere, "status").requireSuccess().stdout())
                             .containsPattern(Pattern.quote("outflow.outbound") + "\\s+0 waiting"));
             Awaitility.await("delivery log line").atMost(WAIT).until(() -> worker.stderr().contains(id + ": to=<alice@d2.test>, relay=mx2.test[127.0.0.2]:" + port));
-            assertThat(worker.stderr()).containsPattern(Pattern.quote(id) + ": to=<alice@d2.test>, relay=\\S+, delay=[0-9.]+s, attempt=1, dsn=2\\.0\\.0, status=delivered, tls=(yes|no) \\(250");
+            assertThat(worker.stderr()).containsPattern(Pattern.quote(id) + ": to=<alice@d2.test>, relay=\\S+, delay=[0-9.]+s, attempt=1, dsn=2\\.0\\.0, status=delivered, tls=(yes|no)(, tls_policy=\\S+)? \\(250");
 
             Awaitility.await("metrics on /metrics").atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                     assertThat(get(httpPort, "/metrics").body())
