@@ -126,7 +126,7 @@ public final class EndToEndBenchmark {
     }
 
     private void relay(Relay relay, int port) throws Exception {
-        Path sinkLog = results.resolve(relay.name().replace(' ', '-').replace('=', '-') + ".sink.log");
+        Path sinkLog = results.resolve(fileName(relay.name()) + ".sink.log");
         try (Sink sink = Sink.start(SINK_ADDRESS, port, sinkLog); relay) {
             say("starting " + relay.name());
             relay.start(sink);
@@ -141,7 +141,7 @@ public final class EndToEndBenchmark {
                     double ours0 = ProcStat.selfCpuSeconds() + sum(ProcStat.treeCpuSeconds(sink.pid()));
                     long t0 = System.nanoTime();
                     long ti = relay instanceof KafkaFedRelay k ? k.inject()
-                            : inject(relay.listen(), results.resolve(relay.name().replace(' ', '-') + "-" + i + ".source.log"));
+                            : inject(relay.listen(), results.resolve(fileName(relay.name()) + "-" + i + ".source.log"));
                     long t1 = awaitSink(sink, base + n);
                     double[] cpu1 = ProcStat.treeCpuSeconds(relay.rootPid());
                     double ours1 = ProcStat.selfCpuSeconds() + sum(ProcStat.treeCpuSeconds(sink.pid()));
@@ -248,5 +248,10 @@ public final class EndToEndBenchmark {
 
     private static int intEnv(String k, int def) {
         return Integer.parseInt(env(k, String.valueOf(def)));
+    }
+
+    /** A relay's name as a file name: OUTFLOW_SET values may hold paths. */
+    private static String fileName(String relayName) {
+        return relayName.replaceAll("[^A-Za-z0-9._-]", "-");
     }
 }
