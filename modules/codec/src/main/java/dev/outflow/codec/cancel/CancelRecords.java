@@ -1,8 +1,8 @@
 package dev.outflow.codec.cancel;
 
+import dev.outflow.codec.topics.AckedWrites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -61,13 +61,7 @@ public final class CancelRecords {
      * @throws IllegalStateException when Kafka does not acknowledge within 30 s
      */
     public static void publish(Map<String, Object> clientProps, String topic, Cancellation c) {
-        Map<String, Object> p = new HashMap<>(clientProps);
-        p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        Map<String, Object> p = AckedWrites.producerProps(clientProps);
         try (var producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, c.key().getBytes(StandardCharsets.UTF_8), encode(c))).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

@@ -1,7 +1,7 @@
 package dev.outflow.codec.suppression;
 
+import dev.outflow.codec.topics.AckedWrites;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,13 +21,7 @@ public final class SuppressionPublisher implements AutoCloseable {
     private final String topic;
 
     public SuppressionPublisher(Map<String, Object> clientProps, String topic) {
-        Map<String, Object> p = new HashMap<>(clientProps);
-        p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        Map<String, Object> p = AckedWrites.producerProps(clientProps);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
