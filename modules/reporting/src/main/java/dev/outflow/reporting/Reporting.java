@@ -183,6 +183,7 @@ public final class Reporting implements AutoCloseable {
         p.putAll(kafka);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "reporting");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.get(OutflowKeys.REPORTING_COMMIT_INTERVAL).toMillis());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(config).toString());
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.get(OutflowKeys.TOPIC_REPLICATION_FACTOR));

@@ -244,6 +244,8 @@ public final class OutflowKeys {
             "Kafka Streams state (RocksDB) of reporting. Unset: <data.dir>/reporting. Rebuilt from changelogs when lost.");
     public static final ConfigKey<Duration> REPORTING_RETENTION = duration("reporting.retention", "7d",
             "How long messages stay trackable (by id and by recipient) after they were first seen; also how long 1-hour statistics are kept.");
+    public static final ConfigKey<Duration> REPORTING_COMMIT_INTERVAL = duration("reporting.commit_interval", "1s",
+            "How often reporting commits its exactly-once transaction (Kafka Streams commit.interval.ms): tracking and statistics lag delivery by up to this much. Shorter costs broker work per transaction (profile in docs/benchmarks.md).");
     public static final ConfigKey<Path> REPORTING_BOUNCE_RULES = path("reporting.bounce_rules", "config/bounce_rules",
             "File of bounce classification rules ('<class> code|text <pattern>' per line), tried before the built-in rules. A missing file: built-in rules only.");
     public static final ConfigKey<Integer> REPORTING_ATTEMPT_HISTORY = intKey("reporting.attempt_history", "20",

@@ -74,12 +74,29 @@ public final class LocalQueries {
         return new ArrayList<>(ids);
     }
 
-    /** Windows of {@code store} for {@code domain} starting in [from, to], one per local partition and start. */
+    /**
+     * Windows of {@code store} for {@code domain} starting in [from, to], one per local partition
+     * and start. {@link Stats#ALL} is summed here over the domains: the tracker counts each
+     * recipient once, under its domain only.
+     */
     public List<Window> stats(String store, String domain, Instant from, Instant to) {
         List<Window> out = new ArrayList<>();
         for (ReadOnlyWindowStore<String, Stats> s : stores.<Stats>windowPartitions(store)) {
-            try (WindowStoreIterator<Stats> it = s.fetch(domain, from, to)) {
-                it.forEachRemaining(kv -> out.add(new Window(kv.key, kv.value)));
+            if (Stats.ALL.equals(domain)) {
+                TreeMap<Long, Stats> sums = new TreeMap<>();
+                try (KeyValueIterator<Windowed<String>, Stats> it = s.fetchAll(from, to)) {
+                    while (it.hasNext()) {
+                        KeyValue<Windowed<String>, Stats> kv = it.next();
+                        // Earlier versions also stored "*" sums; their domain entries already add up to them.
+                        if (Stats.ALL.equals(kv.key.key())) continue;
+                        sums.computeIfAbsent(kv.key.window().start(), k -> new Stats()).merge(kv.value);
+                    }
+                }
+                sums.forEach((start, st) -> out.add(new Window(start, st)));
+            } else {
+                try (WindowStoreIterator<Stats> it = s.fetch(domain, from, to)) {
+                    it.forEachRemaining(kv -> out.add(new Window(kv.key, kv.value)));
+                }
             }
         }
         return out;

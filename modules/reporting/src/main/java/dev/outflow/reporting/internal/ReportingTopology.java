@@ -52,6 +52,11 @@ public final class ReportingTopology {
     }
 
     public static Topology build(Settings s, ReportingCounters counters) {
+        return build(s, counters, Tracker.RECENT_TRACKS, Tracker.RECENT_STATS);
+    }
+
+    /** With the number of tracking entries and statistics windows the tracker keeps as objects. */
+    static Topology build(Settings s, ReportingCounters counters, int recentTracks, int recentStats) {
         StreamsBuilder b = new StreamsBuilder();
         Serde<MessageTrack> trackSerde = TrackSerde.serde();
         Serde<Stats> statsSerde = StatsSerde.serde();
@@ -77,7 +82,7 @@ public final class ReportingTopology {
         KStream<String, Object> queued = b.stream(s.topics().outbound(),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("outbound-source"))
                 .process(() -> new QueuedDecoder(s.messages(), counters), Named.as("queued-decoder"))
-                .repartition(Repartitioned.with(Serdes.String(), Json.serde(Queued.class))
+                .repartition(Repartitioned.with(Serdes.String(), QueuedSerde.serde())
                         .withName("queued").withNumberOfPartitions(s.eventPartitions()))
                 .mapValues(q -> (Object) q, Named.as("queued-as-observation"));
 
@@ -90,7 +95,8 @@ public final class ReportingTopology {
 
         decoded.filterNot((k, v) -> v instanceof DeadLetter, Named.as("events"))
                 .merge(queued, Named.as("observations"))
-                .process(() -> new Tracker(s.classifier(), s.retention(), s.historyMax(), s.suppressionTtl(), counters), Named.as("tracker"),
+                .process(() -> new Tracker(s.classifier(), s.retention(), s.historyMax(), s.suppressionTtl(), counters,
+                                recentTracks, recentStats), Named.as("tracker"),
                         StoreNames.TRACKING, StoreNames.RECIPIENTS, StoreNames.STATS_1M, StoreNames.STATS_1H)
                 .to(s.topics().suppressions(), Produced.with(Serdes.String(), suppressionSerde).withName("suppressions-sink"));
         return b.build();

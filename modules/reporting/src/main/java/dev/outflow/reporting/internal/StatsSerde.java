@@ -16,9 +16,9 @@ import org.apache.kafka.common.serialization.Serializer;
 import dev.outflow.reporting.Stats;
 
 /**
- * The state-store form of {@link Stats}: a compact binary layout, because every event reads and
- * writes statistics four times (domain and all domains, minute and hour) and JSON made that the
- * largest cost of reporting (profile in docs/benchmarks.md). Version byte {@value #V1} first;
+ * The state-store form of {@link Stats}: a compact binary layout, because every counted event
+ * writes statistics twice (its domain's minute and hour) and JSON made that the largest cost of
+ * reporting (profile in docs/benchmarks.md). Version byte {@value #V1} first;
  * values written as JSON by earlier versions (they start with <code>{</code>) still decode, so a
  * state directory or changelog from before the change keeps working.
  */

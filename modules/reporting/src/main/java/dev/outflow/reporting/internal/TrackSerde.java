@@ -132,7 +132,7 @@ final class TrackSerde {
     }
 
     /** Strings as a length (-1 for null) and UTF-8 bytes: replies may be longer than writeUTF allows. */
-    private static void str(DataOutputStream out, String s) throws IOException {
+    static void str(DataOutputStream out, String s) throws IOException {
         if (s == null) {
             out.writeInt(-1);
             return;
@@ -142,7 +142,7 @@ final class TrackSerde {
         out.write(b);
     }
 
-    private static String str(DataInputStream in) throws IOException {
+    static String str(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0) return null;
         if (n > in.available()) throw new IOException("string of " + n + " bytes past the end");

@@ -1,7 +1,9 @@
 package dev.outflow.reporting.internal;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.streams.KeyValue;
@@ -28,9 +30,17 @@ import dev.outflow.reporting.bounce.BounceClassifier;
 /**
  * The one stateful step of reporting. For each event (or first queueing) of a message it updates
  * the message's tracking entry, indexes new recipients by address, counts each recipient outcome
- * once into the 1-minute and 1-hour statistics of its domain and of all domains, and emits a
- * suppression for a permanent bad-mailbox bounce. Duplicate events (at-least-once delivery, a
- * replayed partition) are recognised in the tracking history and counted nowhere.
+ * once into the 1-minute and 1-hour statistics of its domain (the sum over all domains is made
+ * when asked), and emits a suppression for a permanent bad-mailbox bounce. Duplicate events
+ * (at-least-once delivery, a replayed partition) are recognised in the tracking history and
+ * counted nowhere.
+ *
+ * <p>Recently used tracking entries and statistics windows are also kept as objects, written
+ * through to their stores on every change: this processor is the only writer of its task's
+ * stores, so the objects equal what the stores hold, and an event costs no store read and no
+ * deserialisation in the common case (a message's queueing and its delivery arrive close
+ * together). They are dropped whenever the task is (re)initialised, e.g. after an aborted
+ * transaction restored the stores from their changelogs.
  *
  * <p>Task 0 also writes tombstones for expired suppressions once a minute, so the compacted
  * suppressions topic forgets them.
@@ -38,6 +48,10 @@ import dev.outflow.reporting.bounce.BounceClassifier;
 final class Tracker implements Processor<String, Object, String, Suppression> {
     static final long MINUTE = Duration.ofMinutes(1).toMillis();
     static final long HOUR = Duration.ofHours(1).toMillis();
+    /** Tracking entries kept as objects: a few seconds of traffic at benchmark rates. */
+    static final int RECENT_TRACKS = 20_000;
+    /** Statistics windows kept as objects: minute and hour of a few thousand active domains. */
+    static final int RECENT_STATS = 8_192;
     private static final Pattern ADDRESS = Pattern.compile("<?[^\\s<>@]+@[^\\s<>]+>?");
     private static final Pattern NUMBERS = Pattern.compile("\\b[0-9A-Fa-f-]{8,}\\b|\\d{3,}(?![.\\d])");
     private static final Pattern LEADING_CODES = Pattern.compile("^\\s*\\d{3}[ -](\\d\\.\\d{1,3}\\.\\d{1,3}\\s+)?");
@@ -52,8 +66,13 @@ final class Tracker implements Processor<String, Object, String, Suppression> {
     private WindowStore<String, String> recipients;
     private WindowStore<String, Stats> minutes;
     private WindowStore<String, Stats> hours;
+    private final Map<String, Stored> recentTracks;
+    private final Map<Slot, Stats> recentStats;
 
-    Tracker(BounceClassifier classifier, Duration retention, int historyMax, Duration suppressionTtl, ReportingCounters counters) {
+    Tracker(BounceClassifier classifier, Duration retention, int historyMax, Duration suppressionTtl, ReportingCounters counters,
+            int recentTracks, int recentStats) {
+        this.recentTracks = lru(recentTracks);
+        this.recentStats = lru(recentStats);
         this.classifier = classifier;
         this.retentionMs = retention.toMillis();
         this.historyMax = historyMax;
@@ -68,9 +87,17 @@ final class Tracker implements Processor<String, Object, String, Suppression> {
         recipients = context.getStateStore(StoreNames.RECIPIENTS);
         minutes = context.getStateStore(StoreNames.STATS_1M);
         hours = context.getStateStore(StoreNames.STATS_1H);
+        recentTracks.clear();
+        recentStats.clear();
         if (context.taskId().partition() == 0) {
             context.schedule(Duration.ofMinutes(1), PunctuationType.WALL_CLOCK_TIME, this::expireSuppressions);
         }
+    }
+
+    @Override
+    public void close() {
+        recentTracks.clear();
+        recentStats.clear();
     }
 
     @Override
@@ -85,9 +112,15 @@ final class Tracker implements Processor<String, Object, String, Suppression> {
     private void onQueued(Queued q, long ts) {
         Stored s = load(q.id(), q.queuedAt() > 0 ? q.queuedAt() : ts);
         MessageTrack m = s.track;
-        if (m.mailFrom == null) m.mailFrom = q.mailFrom();
-        if (m.dsnOf == null) m.dsnOf = q.bounceOf();
         boolean changed = s.fresh;
+        if (m.mailFrom == null && q.mailFrom() != null) {
+            m.mailFrom = q.mailFrom();
+            changed = true;
+        }
+        if (m.dsnOf == null && q.bounceOf() != null) {
+            m.dsnOf = q.bounceOf();
+            changed = true;
+        }
         for (String address : q.recipients()) {
             if (!m.recipients.containsKey(address)) {
                 m.recipients.put(address, RecipientTrack.queued(address, domainOf(address, q.domain()), q.queuedAt()));
@@ -95,7 +128,7 @@ final class Tracker implements Processor<String, Object, String, Suppression> {
                 changed = true;
             }
         }
-        if (changed) tracking.put(q.id(), m, s.at);
+        if (changed) save(q.id(), s);
     }
 
     private void onEvent(DeliveryEvent e, long ts) {
@@ -103,8 +136,11 @@ final class Tracker implements Processor<String, Object, String, Suppression> {
         if (outcome.equals("unknown")) return;
         Stored s = load(e.getMessageId(), e.getAt() > 0 ? e.getAt() : ts);
         MessageTrack m = s.track;
-        if (m.mailFrom == null && e.getMailFrom() != null) m.mailFrom = e.getMailFrom();
         boolean changed = false;
+        if (m.mailFrom == null && e.getMailFrom() != null) {
+            m.mailFrom = e.getMailFrom();
+            changed = true;
+        }
         for (RecipientStatus rs : e.getRecipients()) {
             String address = rs.getAddress();
             RecipientTrack rt = m.recipients.get(address);
@@ -131,23 +167,30 @@ final class Tracker implements Processor<String, Object, String, Suppression> {
         }
         if (changed || s.fresh) {
             m.updatedAt = Math.max(m.updatedAt, e.getAt());
-            tracking.put(e.getMessageId(), m, s.at);
+            save(e.getMessageId(), s);
         }
     }
 
     private void count(String domain, long at, String outcome, String cls, String reason, long delayMs) {
-        for (String key : new String[] {domain, Stats.ALL}) {
-            add(minutes, key, at - Math.floorMod(at, MINUTE), outcome, cls, reason, delayMs);
-            add(hours, key, at - Math.floorMod(at, HOUR), outcome, cls, reason, delayMs);
-        }
+        add(minutes, domain, at - Math.floorMod(at, MINUTE), outcome, cls, reason, delayMs);
+        add(hours, domain, at - Math.floorMod(at, HOUR), outcome, cls, reason, delayMs);
     }
 
-    private static void add(WindowStore<String, Stats> store, String key, long windowStart, String outcome, String cls,
-                            String reason, long delayMs) {
-        Stats s = store.fetch(key, windowStart);
-        if (s == null) s = new Stats();
+    private void add(WindowStore<String, Stats> store, String key, long windowStart, String outcome, String cls,
+                     String reason, long delayMs) {
+        Slot slot = new Slot(store == hours, key, windowStart);
+        Stats s = recentStats.get(slot);
+        if (s == null) {
+            s = store.fetch(key, windowStart);
+            if (s == null) s = new Stats();
+            recentStats.put(slot, s);
+        }
         s.add(outcome, cls, reason, delayMs);
         store.put(key, s, windowStart);
+    }
+
+    /** One statistics window of one domain in the minute or the hour store. */
+    private record Slot(boolean hour, String domain, long start) {
     }
 
     private void suppress(String address, RecipientStatus rs, DeliveryEvent e) {
@@ -180,16 +223,35 @@ final class Tracker implements Processor<String, Object, String, Suppression> {
     private Stored load(String id, long at) {
         // From the retention horizon on: the store cache may still hold entries of dropped segments.
         long from = Math.max(0L, context.currentStreamTimeMs() - retentionMs + 1);
+        Stored recent = recentTracks.get(id);
+        if (recent != null && recent.at >= from) return new Stored(recent.track, recent.at, false);
         try (WindowStoreIterator<MessageTrack> it = tracking.fetch(id, from, Long.MAX_VALUE)) {
             if (it.hasNext()) {
                 KeyValue<Long, MessageTrack> kv = it.next();
-                return new Stored(kv.value, kv.key, false);
+                Stored stored = new Stored(kv.value, kv.key, false);
+                recentTracks.put(id, stored);
+                return stored;
             }
         }
         return new Stored(MessageTrack.of(id, at), at, true);
     }
 
+    private void save(String id, Stored s) {
+        tracking.put(id, s.track, s.at);
+        recentTracks.put(id, s);
+    }
+
     private record Stored(MessageTrack track, long at, boolean fresh) {
+    }
+
+    /** An access-ordered map that forgets its least recently used entry beyond {@code max}. */
+    private static <K, V> Map<K, V> lru(int max) {
+        return new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > max;
+            }
+        };
     }
 
     /** The recipient index key: the suppression-list form, so lookups ignore case. */

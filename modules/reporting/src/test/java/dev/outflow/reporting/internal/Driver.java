@@ -63,6 +63,15 @@ final class Driver implements AutoCloseable {
     }
 
     Driver(Duration retention, int historyMax, BounceClassifier classifier) {
+        this(retention, historyMax, classifier, Tracker.RECENT_TRACKS, Tracker.RECENT_STATS);
+    }
+
+    /** A tracker that keeps only this many tracking entries and statistics windows as objects. */
+    Driver(int recentTracks, int recentStats) {
+        this(Duration.ofDays(7), 20, BounceClassifier.builtin(), recentTracks, recentStats);
+    }
+
+    private Driver(Duration retention, int historyMax, BounceClassifier classifier, int recentTracks, int recentStats) {
         try {
             stateDir = Files.createTempDirectory("reporting-ttd-");
             this.retention = retention;
@@ -76,7 +85,7 @@ final class Driver implements AutoCloseable {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(ReportingTopology.build(settings, counters), p, T0);
+        driver = new TopologyTestDriver(ReportingTopology.build(settings, counters, recentTracks, recentStats), p, T0);
         ByteArraySerializer bs = new ByteArraySerializer();
         ByteArrayDeserializer bd = new ByteArrayDeserializer();
         delivered = driver.createInputTopic(TOPICS.delivered(), bs, bs);
@@ -169,9 +178,13 @@ final class Driver implements AutoCloseable {
         return queries().messageIdsOf(address);
     }
 
+    /** The statistics of one window as the query path sums them ({@link Stats#ALL} too), or null. */
     Stats stats(String store, String domain, Instant windowStart) {
-        WindowStore<String, Stats> s = driver.getWindowStore(store);
-        return s.fetch(domain, windowStart.toEpochMilli());
+        Stats sum = null;
+        for (LocalQueries.Window w : queries().stats(store, domain, windowStart, windowStart)) {
+            if (w.start() == windowStart.toEpochMilli()) sum = (sum == null ? new Stats() : sum).merge(w.stats());
+        }
+        return sum;
     }
 
     Suppression globalSuppression(String address) {

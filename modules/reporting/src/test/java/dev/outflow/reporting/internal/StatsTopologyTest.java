@@ -52,6 +52,35 @@ class StatsTopologyTest {
     }
 
     @Test
+    void sumsOverDomainsIgnoreTheAllEntriesEarlierVersionsStored() {
+        try (Driver d = new Driver()) {
+            d.pipe(event("a", Outcome.DELIVERED, T0.plusSeconds(5), 0, rcpt("x@one.example", 250, null, "250 ok")));
+            // An older tracker also kept a "*" window next to each domain's; it must not count twice.
+            Stats old = new Stats();
+            old.add("delivered", null, null, 10);
+            d.driver.<String, Stats>getWindowStore(StoreNames.STATS_1M).put(Stats.ALL, old, T0.toEpochMilli());
+            assertThat(d.stats(StoreNames.STATS_1M, Stats.ALL, T0).delivered).isEqualTo(1);
+            assertThat(d.queries().domains(StoreNames.STATS_1M, T0, T0)).containsOnlyKeys("one.example");
+        }
+    }
+
+    @Test
+    void countsAddToWhatTheStoreHoldsWhenTheWindowIsNoLongerKeptAsAnObject() {
+        try (Driver d = new Driver(4, 4)) {
+            // More distinct domains than the tracker keeps as objects: the first ones are read back from the store.
+            int domains = 5;
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < domains; i++) {
+                    d.pipe(event("m" + round + "-" + i, Outcome.DELIVERED, T0.plusSeconds(5), 0, rcpt("x@d" + i + ".example", 250, null, "250 ok")));
+                }
+            }
+            assertThat(d.stats(StoreNames.STATS_1M, "d0.example", T0).delivered).isEqualTo(2);
+            assertThat(d.stats(StoreNames.STATS_1H, "d1.example", T0).delivered).isEqualTo(2);
+            assertThat(d.stats(StoreNames.STATS_1M, Stats.ALL, T0).delivered).isEqualTo(2L * domains);
+        }
+    }
+
+    @Test
     void duplicatesAreNotCountedTwice() {
         try (Driver d = new Driver()) {
             var e = event("a", Outcome.DELIVERED, T0.plusSeconds(5), 0, rcpt("x@one.example", 250, null, "250 ok"));

@@ -103,6 +103,25 @@ class TrackingTopologyTest {
     }
 
     @Test
+    void messagesNoLongerKeptAsObjectsAreReadBackFromTheStoreAndStillRecogniseDuplicates() {
+        try (Driver d = new Driver(2, 2)) {
+            for (int i = 0; i < 5; i++) d.queue("q" + i, "shop@example.com", List.of("a" + i + "@example.org"), T0);
+            for (int i = 0; i < 5; i++) {
+                d.pipe(event("q" + i, Outcome.DELIVERED, T0.plusSeconds(1), 0, rcpt("a" + i + "@example.org", 250, null, "250 ok")));
+            }
+            var again = event("q0", Outcome.DELIVERED, T0.plusSeconds(1), 0, rcpt("a0@example.org", 250, null, "250 ok"));
+            d.pipe(again);
+            for (int i = 0; i < 5; i++) {
+                MessageTrack m = d.track("q" + i);
+                assertThat(m.mailFrom).isEqualTo("shop@example.com");
+                assertThat(m.recipients.get("a" + i + "@example.org").state).isEqualTo("delivered");
+            }
+            assertThat(d.counters.duplicates.get()).isEqualTo(1);
+            assertThat(d.stats(StoreNames.STATS_1M, "example.org", T0).delivered).isEqualTo(5);
+        }
+    }
+
+    @Test
     void historyIsBoundedToTheNewestAttempts() {
         try (Driver d = new Driver(Duration.ofDays(7), 3, BounceClassifier.builtin())) {
             for (int i = 1; i <= 5; i++) {

@@ -1,0 +1,77 @@
+package dev.outflow.reporting.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The repartition-topic form of {@link Queued}: a compact binary layout, one per queued message,
+ * written and read back once each (JSON cost more than the tracking it feeds). Version byte
+ * {@value #V1} first; records written as JSON by earlier versions (they start with
+ * <code>{</code>) still decode, so an upgrade with records in flight loses none.
+ */
+final class QueuedSerde {
+    static final byte V1 = 1;
+
+    private QueuedSerde() {
+    }
+
+    static Serde<Queued> serde() {
+        Serializer<Queued> ser = (topic, q) -> q == null ? null : write(q);
+        Serde<Queued> json = Json.serde(Queued.class);
+        Deserializer<Queued> de = (topic, b) -> {
+            if (b == null) return null;
+            if (b.length > 0 && b[0] == '{') return json.deserializer().deserialize(topic, b);
+            try {
+                return read(b);
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("cannot decode a queued message from " + topic + ": " + e, e);
+            }
+        };
+        return Serdes.serdeFrom(ser, de);
+    }
+
+    static byte[] write(Queued q) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + 48 * q.recipients().size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(V1);
+            TrackSerde.str(out, q.id());
+            TrackSerde.str(out, q.mailFrom());
+            TrackSerde.str(out, q.domain());
+            TrackSerde.str(out, q.bounceOf());
+            out.writeLong(q.queuedAt());
+            out.writeInt(q.recipients().size());
+            for (String r : q.recipients()) TrackSerde.str(out, r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Queued read(byte[] b) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
+        byte version = in.readByte();
+        if (version != V1) throw new IOException("unknown version " + version);
+        String id = TrackSerde.str(in);
+        String mailFrom = TrackSerde.str(in);
+        String domain = TrackSerde.str(in);
+        String bounceOf = TrackSerde.str(in);
+        long queuedAt = in.readLong();
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) throw new IOException("bad recipient count " + n);
+        List<String> recipients = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) recipients.add(TrackSerde.str(in));
+        return new Queued(id, mailFrom, domain, List.copyOf(recipients), queuedAt, bounceOf);
+    }
+}
