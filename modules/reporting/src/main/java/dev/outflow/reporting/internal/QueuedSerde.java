@@ -9,11 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The repartition-topic form of {@link Queued}: a compact binary layout, one per queued message,
@@ -28,18 +24,7 @@ final class QueuedSerde {
     }
 
     static Serde<Queued> serde() {
-        Serializer<Queued> ser = (topic, q) -> q == null ? null : write(q);
-        Serde<Queued> json = Json.serde(Queued.class);
-        Deserializer<Queued> de = (topic, b) -> {
-            if (b == null) return null;
-            if (b.length > 0 && b[0] == '{') return json.deserializer().deserialize(topic, b);
-            try {
-                return read(b);
-            } catch (IOException | RuntimeException e) {
-                throw new SerializationException("cannot decode a queued message from " + topic + ": " + e, e);
-            }
-        };
-        return Serdes.serdeFrom(ser, de);
+        return BinarySerde.of(Queued.class, "a queued message", QueuedSerde::write, QueuedSerde::read);
     }
 
     static byte[] write(Queued q) {

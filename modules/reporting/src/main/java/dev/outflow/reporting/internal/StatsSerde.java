@@ -7,11 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 import dev.outflow.reporting.Stats;
 
@@ -29,17 +25,7 @@ final class StatsSerde {
     }
 
     static Serde<Stats> serde() {
-        Serializer<Stats> ser = (topic, s) -> s == null ? null : write(s);
-        Deserializer<Stats> de = (topic, b) -> {
-            if (b == null) return null;
-            if (b.length > 0 && b[0] == '{') return Json.serde(Stats.class).deserializer().deserialize(topic, b);
-            try {
-                return read(b);
-            } catch (IOException | RuntimeException e) {
-                throw new SerializationException("cannot decode statistics from " + topic + ": " + e, e);
-            }
-        };
-        return Serdes.serdeFrom(ser, de);
+        return BinarySerde.of(Stats.class, "statistics", StatsSerde::write, StatsSerde::read);
     }
 
     static byte[] write(Stats s) {

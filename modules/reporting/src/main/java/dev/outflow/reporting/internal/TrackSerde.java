@@ -7,11 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 
 import dev.outflow.reporting.Attempt;
 import dev.outflow.reporting.MessageTrack;
@@ -31,18 +27,7 @@ final class TrackSerde {
     }
 
     static Serde<MessageTrack> serde() {
-        Serde<MessageTrack> json = Json.serde(MessageTrack.class);
-        Serializer<MessageTrack> ser = (topic, m) -> m == null ? null : write(m);
-        Deserializer<MessageTrack> de = (topic, b) -> {
-            if (b == null) return null;
-            if (b.length > 0 && b[0] == '{') return json.deserializer().deserialize(topic, b);
-            try {
-                return read(b);
-            } catch (IOException | RuntimeException e) {
-                throw new SerializationException("cannot decode a tracking entry from " + topic + ": " + e, e);
-            }
-        };
-        return Serdes.serdeFrom(ser, de);
+        return BinarySerde.of(MessageTrack.class, "a tracking entry", TrackSerde::write, TrackSerde::read);
     }
 
     static byte[] write(MessageTrack m) {

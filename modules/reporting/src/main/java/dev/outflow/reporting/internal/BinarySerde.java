@@ -1,0 +1,36 @@
+package dev.outflow.reporting.internal;
+
+import java.io.IOException;
+import java.util.function.Function;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * A serde of reporting's own binary layouts (a version byte first) that still reads the JSON
+ * earlier versions wrote (it starts with <code>{</code>), so state directories, changelogs and
+ * repartition records from before a layout change keep working. Null stays null (tombstones).
+ */
+final class BinarySerde {
+    /** Reads one value from its bytes; a truncated or unknown layout is an IOException. */
+    interface Reader<T> {
+        T read(byte[] bytes) throws IOException;
+    }
+
+    private BinarySerde() {
+    }
+
+    static <T> Serde<T> of(Class<T> type, String what, Function<T, byte[]> write, Reader<T> read) {
+        Serde<T> json = Json.serde(type);
+        return Serdes.serdeFrom((topic, v) -> v == null ? null : write.apply(v), (topic, b) -> {
+            if (b == null) return null;
+            if (b.length > 0 && b[0] == '{') return json.deserializer().deserialize(topic, b);
+            try {
+                return read.read(b);
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("cannot decode " + what + " from " + topic + ": " + e, e);
+            }
+        });
+    }
+}
