@@ -130,6 +130,8 @@ public final class SubmissionRouter implements AutoCloseable {
     private volatile long outboundLimit = Long.MAX_VALUE;
     /** Re-reads the outbound topic's limit while the router runs (see {@link #refreshLimit()}). */
     private java.util.concurrent.ScheduledExecutorService limitRefresher;
+    /** The refresher's client, opened once: used by the refresher's thread only, closed with the router. */
+    private volatile Admin limitAdmin;
     private SuppressionList suppressions;
     private boolean started;
     private boolean closed;
@@ -202,7 +204,12 @@ public final class SubmissionRouter implements AutoCloseable {
      * limit, the part is rejected before it is sent.
      */
     private void refreshLimit() {
-        try (Admin admin = Admin.create(RouterClients.admin(b.kafka, "outflow-router-" + routerId + "-limit"))) {
+        try {
+            Admin admin = limitAdmin;
+            if (admin == null) {
+                admin = Admin.create(RouterClients.admin(b.kafka, "outflow-router-" + routerId + "-limit"));
+                limitAdmin = admin;
+            }
             long limit = maxMessageBytes(admin, b.topics.outbound());
             if (limit != outboundLimit) {
                 log.info("Router {}: the outbound topic now takes records up to {} bytes", routerId, limit);
@@ -349,7 +356,15 @@ public final class SubmissionRouter implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        if (limitRefresher != null) limitRefresher.shutdownNow();
+        if (limitRefresher != null) {
+            limitRefresher.shutdownNow();
+            try {
+                limitRefresher.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (limitAdmin != null) limitAdmin.close(java.time.Duration.ofSeconds(1));
         if (suppressions != null) suppressions.close();
         if (streams == null) return;
         if (!streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(STOP_TIMEOUT))) {
