@@ -32,9 +32,9 @@ public final class Installation {
         return home().resolve("modules/acceptance/target/acceptance-logs");
     }
 
-    /** JVM options of child processes: small heap, the launcher's GC; {@code outflow.child.java_opts} overrides. */
+    /** JVM options of child processes: the launcher's defaults (bin/outflow); {@code outflow.child.java_opts} overrides. */
     static String childJavaOpts() {
-        return System.getProperty("outflow.child.java_opts", "-Xmx768m -XX:+UseParallelGC");
+        return System.getProperty("outflow.child.java_opts", "-Xmx512m -XX:+UseParallelGC");
     }
 
     /** Copies {@code env} into a child's environment; a null value removes the variable. */
