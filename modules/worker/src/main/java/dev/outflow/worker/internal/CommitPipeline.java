@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CommitPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommitPipeline.class);
+    private static final long SLOW_COMMIT_MS = 1_000;
 
     private final StageTransaction<Job> tx;
     private final ArrayBlockingQueue<Batch> requests = new ArrayBlockingQueue<>(1);
@@ -42,8 +43,12 @@ final class CommitPipeline implements AutoCloseable {
             while (!stopping) {
                 Batch b = requests.poll(100, TimeUnit.MILLISECONDS);
                 if (b == null) continue;
+                long started = System.nanoTime();
                 try {
                     b.result = tx.commit(b.jobs, b.offsets, b.group);
+                    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                    // Everything delivered meanwhile is redelivered if this worker dies now: worth a line.
+                    if (ms >= SLOW_COMMIT_MS) log.info("Commit of {} job(s) took {} ms ({})", b.jobs.size(), ms, b.result);
                 } catch (RuntimeException e) {
                     if (stopping) return;
                     log.error("Commit of {} job(s) failed unexpectedly; will retry", b.jobs.size(), e);
