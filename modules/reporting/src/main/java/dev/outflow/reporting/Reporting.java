@@ -290,8 +290,14 @@ public final class Reporting implements AutoCloseable {
         Instant to = Instant.ofEpochMilli(lastStart);
         String store = window.equals("1m") ? StoreNames.STATS_1M : StoreNames.STATS_1H;
         TreeMap<Long, Stats> windows = new TreeMap<>();
-        for (LocalQueries.Window w : local.stats(store, domain, from, to)) windows.merge(w.start(), w.stats(), Stats::merge);
-        TreeMap<String, Stats> domains = Stats.ALL.equals(domain) ? local.domains(store, from, to) : new TreeMap<>();
+        TreeMap<String, Stats> domains = new TreeMap<>();
+        if (Stats.ALL.equals(domain)) {
+            LocalQueries.AllDomains all = local.allDomains(store, from, to);
+            windows.putAll(all.windows());
+            domains.putAll(all.domains());
+        } else {
+            for (LocalQueries.Window w : local.stats(store, domain, from, to)) windows.merge(w.start(), w.stats(), Stats::merge);
+        }
         if (!localOnly) {
             for (HostInfo h : others()) {
                 remote.get(h, "/api/stats?window=" + window + "&domain=" + ReportingApi.encode(domain) + "&last=" + last + "&local=true")

@@ -75,44 +75,41 @@ public final class LocalQueries {
     }
 
     /**
-     * Windows of {@code store} for {@code domain} starting in [from, to], one per local partition
-     * and start. {@link Stats#ALL} is summed here over the domains: the tracker counts each
-     * recipient once, under its domain only.
+     * Windows of {@code store} for one {@code domain} starting in [from, to], one per local
+     * partition and start. The tracker counts each recipient under its domain only: sums over all
+     * domains come from {@link #allDomains}.
      */
     public List<Window> stats(String store, String domain, Instant from, Instant to) {
         List<Window> out = new ArrayList<>();
         for (ReadOnlyWindowStore<String, Stats> s : stores.<Stats>windowPartitions(store)) {
-            if (Stats.ALL.equals(domain)) {
-                TreeMap<Long, Stats> sums = new TreeMap<>();
-                try (KeyValueIterator<Windowed<String>, Stats> it = s.fetchAll(from, to)) {
-                    while (it.hasNext()) {
-                        KeyValue<Windowed<String>, Stats> kv = it.next();
-                        // Earlier versions also stored "*" sums; their domain entries already add up to them.
-                        if (Stats.ALL.equals(kv.key.key())) continue;
-                        sums.computeIfAbsent(kv.key.window().start(), k -> new Stats()).merge(kv.value);
-                    }
-                }
-                sums.forEach((start, st) -> out.add(new Window(start, st)));
-            } else {
-                try (WindowStoreIterator<Stats> it = s.fetch(domain, from, to)) {
-                    it.forEachRemaining(kv -> out.add(new Window(kv.key, kv.value)));
-                }
+            try (WindowStoreIterator<Stats> it = s.fetch(domain, from, to)) {
+                it.forEachRemaining(kv -> out.add(new Window(kv.key, kv.value)));
             }
         }
         return out;
     }
 
-    /** Every domain with counts in windows of {@code store} starting in [from, to], with their sums. */
-    public TreeMap<String, Stats> domains(String store, Instant from, Instant to) {
+    /**
+     * The windows of {@code store} starting in [from, to] over all local domains, summed per window
+     * start and per domain in one pass.
+     */
+    public AllDomains allDomains(String store, Instant from, Instant to) {
         ReadOnlyWindowStore<String, Stats> s = stores.window(store);
-        TreeMap<String, Stats> out = new TreeMap<>();
+        AllDomains out = new AllDomains(new TreeMap<>(), new TreeMap<>());
         try (KeyValueIterator<Windowed<String>, Stats> it = s.fetchAll(from, to)) {
             while (it.hasNext()) {
                 KeyValue<Windowed<String>, Stats> kv = it.next();
-                if (!Stats.ALL.equals(kv.key.key())) out.computeIfAbsent(kv.key.key(), k -> new Stats()).merge(kv.value);
+                // Earlier versions also stored "*" sums; their domains' entries already add up to them.
+                if (Stats.ALL.equals(kv.key.key())) continue;
+                out.windows().computeIfAbsent(kv.key.window().start(), k -> new Stats()).merge(kv.value);
+                out.domains().computeIfAbsent(kv.key.key(), k -> new Stats()).merge(kv.value);
             }
         }
         return out;
+    }
+
+    /** Sums over all domains: by window start, and by domain over the whole range. */
+    public record AllDomains(TreeMap<Long, Stats> windows, TreeMap<String, Stats> domains) {
     }
 
     /** The suppressions in force (the global store: every instance has all of them). */

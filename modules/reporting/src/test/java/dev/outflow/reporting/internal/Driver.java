@@ -180,6 +180,7 @@ final class Driver implements AutoCloseable {
 
     /** The statistics of one window as the query path sums them ({@link Stats#ALL} too), or null. */
     Stats stats(String store, String domain, Instant windowStart) {
+        if (Stats.ALL.equals(domain)) return queries().allDomains(store, windowStart, windowStart).windows().get(windowStart.toEpochMilli());
         Stats sum = null;
         for (LocalQueries.Window w : queries().stats(store, domain, windowStart, windowStart)) {
             if (w.start() == windowStart.toEpochMilli()) sum = (sum == null ? new Stats() : sum).merge(w.stats());

@@ -60,7 +60,7 @@ class StatsTopologyTest {
             old.add("delivered", null, null, 10);
             d.driver.<String, Stats>getWindowStore(StoreNames.STATS_1M).put(Stats.ALL, old, T0.toEpochMilli());
             assertThat(d.stats(StoreNames.STATS_1M, Stats.ALL, T0).delivered).isEqualTo(1);
-            assertThat(d.queries().domains(StoreNames.STATS_1M, T0, T0)).containsOnlyKeys("one.example");
+            assertThat(d.queries().allDomains(StoreNames.STATS_1M, T0, T0).domains()).containsOnlyKeys("one.example");
         }
     }
 
@@ -131,7 +131,7 @@ class StatsTopologyTest {
             d.pipe(event("a", Outcome.DELIVERED, T0.plusSeconds(5), 0, rcpt("x@one.example", 250, null, "250 ok")));
             d.pipe(event("b", Outcome.DELIVERED, T0.plusSeconds(70), 0, rcpt("x@two.example", 250, null, "250 ok")));
             d.pipe(event("c", Outcome.DELIVERED, T0.plusSeconds(75), 0, rcpt("y@two.example", 250, null, "250 ok")));
-            var domains = d.queries().domains(StoreNames.STATS_1M, T0, Instant.ofEpochMilli(T0.toEpochMilli() + 120_000));
+            var domains = d.queries().allDomains(StoreNames.STATS_1M, T0, Instant.ofEpochMilli(T0.toEpochMilli() + 120_000)).domains();
             assertThat(domains.keySet()).containsExactly("one.example", "two.example");
             assertThat(domains.get("two.example").delivered).isEqualTo(2);
         }
