@@ -1,5 +1,7 @@
 package dev.outflow.reporting.internal;
 
+import static dev.outflow.reporting.internal.BinarySerde.str;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -31,13 +33,13 @@ final class QueuedSerde {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + 48 * q.recipients().size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(V1);
-            TrackSerde.str(out, q.id());
-            TrackSerde.str(out, q.mailFrom());
-            TrackSerde.str(out, q.domain());
-            TrackSerde.str(out, q.bounceOf());
+            str(out, q.id());
+            str(out, q.mailFrom());
+            str(out, q.domain());
+            str(out, q.bounceOf());
             out.writeLong(q.queuedAt());
             out.writeInt(q.recipients().size());
-            for (String r : q.recipients()) TrackSerde.str(out, r);
+            for (String r : q.recipients()) str(out, r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -48,15 +50,15 @@ final class QueuedSerde {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
         byte version = in.readByte();
         if (version != V1) throw new IOException("unknown version " + version);
-        String id = TrackSerde.str(in);
-        String mailFrom = TrackSerde.str(in);
-        String domain = TrackSerde.str(in);
-        String bounceOf = TrackSerde.str(in);
+        String id = str(in);
+        String mailFrom = str(in);
+        String domain = str(in);
+        String bounceOf = str(in);
         long queuedAt = in.readLong();
         int n = in.readInt();
         if (n < 0 || n > in.available()) throw new IOException("bad recipient count " + n);
         List<String> recipients = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) recipients.add(TrackSerde.str(in));
+        for (int i = 0; i < n; i++) recipients.add(str(in));
         return new Queued(id, mailFrom, domain, List.copyOf(recipients), queuedAt, bounceOf);
     }
 }

@@ -1,5 +1,7 @@
 package dev.outflow.reporting.internal;
 
+import static dev.outflow.reporting.internal.BinarySerde.str;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -116,25 +118,6 @@ final class TrackSerde {
         return m;
     }
 
-    /** Strings as a length (-1 for null) and UTF-8 bytes: replies may be longer than writeUTF allows. */
-    static void str(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    static String str(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) return null;
-        if (n > in.available()) throw new IOException("string of " + n + " bytes past the end");
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
-    }
 
     private static void integer(DataOutputStream out, Integer v) throws IOException {
         out.writeBoolean(v != null);
