@@ -23,6 +23,11 @@ record DeadLetter(ConsumerRecord<byte[], byte[]> record) {
         return t == null ? "?" : t + "[" + header(DlqRecords.SOURCE_PARTITION) + "]@" + header(DlqRecords.SOURCE_OFFSET);
     }
 
+    /** The webhook endpoint a dead-lettered event was meant for (webhooks DLQ only), or null. */
+    String endpoint() {
+        return header(dev.outflow.webhooks.WebhookReplay.ENDPOINT_HEADER);
+    }
+
     String reason() {
         String r = DlqRecords.reason(record.headers());
         return r == null ? "(no reason recorded)" : r;

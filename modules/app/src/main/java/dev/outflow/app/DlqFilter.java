@@ -9,9 +9,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
-/** The options choosing dead letters: {@code --topic} (where they came from) and {@code --since}. */
+/**
+ * The options choosing dead letters: {@code --webhooks} (which DLQ), {@code --topic} (where they
+ * came from), {@code --endpoint} (webhooks only) and {@code --since}.
+ */
 final class DlqFilter {
     private static final Pattern AGO = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
+
+    @Option(names = "--webhooks",
+            description = "The webhooks DLQ (events an endpoint did not take within webhooks.max_age) instead of the DLQ of the stages.")
+    boolean webhooks;
+
+    @Option(names = "--endpoint", paramLabel = "URL",
+            description = "With --webhooks: only events meant for this endpoint (as logs show it: scheme://host:port/path).")
+    String endpoint;
 
     @Option(names = "--topic", paramLabel = "TOPIC",
             description = "Only records that failed on this topic (their outflow.source.topic header), e.g. outflow.outbound.")
@@ -20,6 +31,12 @@ final class DlqFilter {
     @Option(names = "--since", paramLabel = "TIME",
             description = "Only records dead-lettered at or after TIME: an instant (2026-12-03T10:00:00Z, or with an offset) or an age (30m, 2h, 1d).")
     String since;
+
+    /** The DLQ these options read. */
+    String dlqTopic(Context ctx) {
+        if (endpoint != null && !webhooks) throw new Main.UsageException("--endpoint needs --webhooks: only the webhooks DLQ names endpoints");
+        return webhooks ? ctx.topics().webhooksDlq() : ctx.topics().dlq();
+    }
 
     /** The earliest DLQ timestamp wanted, or {@link Instant#EPOCH}. */
     Instant from(Instant now) {
@@ -44,6 +61,7 @@ final class DlqFilter {
     }
 
     boolean matches(DeadLetter d, Instant from) {
-        return !d.timestamp().isBefore(from) && (topic == null || topic.equals(d.sourceTopic()));
+        return !d.timestamp().isBefore(from) && (topic == null || topic.equals(d.sourceTopic()))
+                && (endpoint == null || endpoint.equals(d.endpoint()));
     }
 }

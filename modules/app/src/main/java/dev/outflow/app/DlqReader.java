@@ -15,7 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads the dead-letter topic from its beginning up to the end offsets taken when reading starts,
+ * Reads a dead-letter topic ({@code outflow.dlq} or the webhooks DLQ) from its beginning up to the end offsets taken when reading starts,
  * so that records dead-lettered again while a replay runs are not read twice. No consumer group:
  * reading commits nothing and any number of operators may read at once.
  */
@@ -25,13 +25,12 @@ final class DlqReader {
     private DlqReader() {
     }
 
-    /** Calls {@code each} for every dead letter, in partition order; returns how many were read. */
-    static int read(Context ctx, Consumer<DeadLetter> each) {
+    /** Calls {@code each} for every dead letter of {@code topic}, in partition order; returns how many were read. */
+    static int read(Context ctx, String topic, Consumer<DeadLetter> each) {
         Map<String, Object> p = new HashMap<>(ctx.kafka());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "outflow-dlq");
-        String topic = ctx.topics().dlq();
         int n = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));

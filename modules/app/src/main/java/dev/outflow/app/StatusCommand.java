@@ -28,7 +28,7 @@ import picocli.CommandLine.Mixin;
  * workers; deferred and delay buckets: scheduler; submissions and the router's retry topics:
  * router) it prints the records waiting
  * for that consumer group, the group's members, and when something waits the age of the oldest
- * waiting record. For the event topics and the DLQ it prints the records they hold.
+ * waiting record. For the event topics and the two DLQs (stages', webhooks') it prints the records they hold.
  *
  * <p>Counts are of records, read with {@code read_committed} like the stages read them: offsets
  * also number transaction markers, aborted records and the bootstrap warm-up record, which nobody
@@ -51,7 +51,7 @@ final class StatusCommand implements Callable<Integer> {
         groupOf.put(ctx.topics().outbound(), ctx.group("worker"));
         groupOf.put(ctx.topics().deferred(), ctx.group("scheduler"));
         for (String d : ctx.topics().delayTopics()) groupOf.put(d, ctx.group("scheduler"));
-        for (String t : List.of(ctx.topics().delivered(), ctx.topics().bounced(), ctx.topics().dlq())) groupOf.put(t, null);
+        for (String t : List.of(ctx.topics().delivered(), ctx.topics().bounced(), ctx.topics().dlq(), ctx.topics().webhooksDlq())) groupOf.put(t, null);
 
         Map<String, Object> props = new HashMap<>(ctx.kafka());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -2,7 +2,14 @@ package dev.outflow.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.outflow.avro.DeliveryEvent;
+import dev.outflow.avro.Outcome;
+import dev.outflow.avro.RecipientStatus;
 import dev.outflow.codec.DlqRecords;
+import dev.outflow.codec.Serdes;
+import dev.outflow.webhooks.WebhookReplay;
+import java.net.InetSocketAddress;
 import dev.outflow.codec.topics.Warmup;
 import dev.outflow.testkit.kafka.KafkaTestCluster;
 import java.nio.charset.StandardCharsets;
@@ -132,5 +139,63 @@ class DlqCommandTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theWebhooksDlqIsListedCountedAndReplayedToItsEndpointNotOntoATopic() throws Exception {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        endpoint.createContext("/", x -> {
+            bodies.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        endpoint.start();
+        try {
+            String url = "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/hook";
+            String gone = "http://127.0.0.1:9/gone";
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.producerProps(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                webhookDeadLetter(p, url, "m-1");
+                webhookDeadLetter(p, url, "m-2");
+                webhookDeadLetter(p, gone, "m-3");
+            }
+
+            CliRun list = dlq("list", "--webhooks");
+            assertThat(list.exit()).as(list.err()).isZero();
+            assertThat(list.out()).contains("from " + prefix + "delivered[0]@", "key m-1  to " + url + "  webhook " + url + " did not take",
+                    "key m-3  to " + gone).doesNotContain("order-9").endsWith("3 dead letters\n");
+            assertThat(dlq("list", "--webhooks", "--endpoint", url).out()).doesNotContain("m-3").endsWith("2 dead letters\n");
+            CliRun noWebhooks = dlq("list", "--endpoint", url);
+            assertThat(noWebhooks.exit()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(noWebhooks.err()).contains("--endpoint needs --webhooks");
+            CliRun status = run("status", "--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "--set", "topic.prefix=" + prefix,
+                    "--set", "data.dir=" + dir);
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).containsPattern("\\Q" + prefix + "webhooks.dlq\\E\\s+3 records").containsPattern("\\Q" + prefix + "dlq\\E\\s+4 records");
+
+            CliRun replay = dlq("replay", "--webhooks", "--set", "webhooks.urls=" + url, "--set", "webhooks.secret=s3cret");
+            assertThat(replay.exit()).isEqualTo(Main.EXIT_RUNTIME);
+            assertThat(replay.out()).contains("replayed 2 to " + url).endsWith("2 replayed, 1 not\n");
+            assertThat(replay.err()).contains(gone + "; 1 left, stopped: not in webhooks.urls");
+            assertThat(bodies).singleElement().satisfies(b -> assertThat(b).contains("\"messageId\":\"m-1\"", "\"messageId\":\"m-2\"")
+                    .doesNotContain("m-3"));
+            assertThat(kafka.drain(prefix + "delivered", Duration.ofSeconds(5)).stream().filter(r -> !Warmup.isWarmup(r)))
+                    .as("a replayed event is not written to an event topic again: reporting would count it twice").isEmpty();
+        } finally {
+            endpoint.stop(0);
+        }
+    }
+
+    private void webhookDeadLetter(KafkaProducer<byte[], byte[]> p, String endpoint, String id) throws Exception {
+        DeliveryEvent e = DeliveryEvent.newBuilder().setMessageId(id).setOutcome(Outcome.DELIVERED)
+                .setRecipients(List.of(RecipientStatus.newBuilder().setAddress("rcpt@dest.test").setCode(250).setEnhancedCode("2.0.0")
+                        .setResponse("ok").build()))
+                .setDomain("dest.test").setMailFrom("sender@src.test").setHost("mx.dest.test").setIp("127.0.0.1").setPort(25)
+                .setTls(true).setDelayMs(12).setAttempt(0).setAt(RECENT.toEpochMilli()).setReason("delivered").build();
+        byte[] value = Serdes.forConfig(null).deliveryEvent().serialize(prefix + "delivered", e);
+        ProducerRecord<byte[], byte[]> r = DlqRecords.of(prefix + "webhooks.dlq", prefix + "delivered", 0, 11, bytes(id), value, null,
+                "webhook " + endpoint + " did not take the batch within webhooks.max_age=PT24H");
+        r.headers().add(WebhookReplay.ENDPOINT_HEADER, bytes(endpoint));
+        p.send(new ProducerRecord<>(r.topic(), 0, RECENT.toEpochMilli(), r.key(), r.value(), r.headers())).get();
     }
 }

@@ -197,4 +197,36 @@ class WebhooksTest {
         await().atMost(WAIT).until(() -> r.idsAcknowledged().containsAll(ids(fresh)));
         assertThat(r.idsAcknowledged()).doesNotContainAnyElementsOf(ids(old));
     }
+
+    @Test
+    void deadLetteredEventsAreReplayedToTheirEndpointOnceItTakesThemAgain() throws Exception {
+        Receiver r = receiver(n -> 503);
+        List<DeliveryEvent> old = fx.produce(Outcome.DELIVERED, 5);
+        Map<String, String> settings = Map.of("webhooks.urls", r.url(), "webhooks.max_age", "1s", "webhooks.batch_max", "2");
+        fx.start(settings);
+        List<ConsumerRecord<byte[], byte[]>> dlq = fx.kafka.awaitRecords(fx.topics.webhooksDlq(), 5, WAIT);
+        int refused = r.requests().size();
+
+        r.answer(n -> 200);
+        List<WebhookReplay.Report> reports;
+        try (WebhookReplay replay = WebhookReplay.fromConfig(fx.config(settings))) {
+            for (ConsumerRecord<byte[], byte[]> d : dlq) {
+                String endpoint = new String(d.headers().lastHeader(WebhookReplay.ENDPOINT_HEADER).value(), StandardCharsets.UTF_8);
+                assertThat(replay.add(endpoint, d.value())).isTrue();
+            }
+            reports = replay.finish();
+        }
+        assertThat(reports).singleElement().satisfies(rep -> {
+            assertThat(rep.ok()).isTrue();
+            assertThat(rep.posted()).isEqualTo(5);
+        });
+        List<Receiver.Request> replayed = r.requests().subList(refused, r.requests().size());
+        assertThat(replayed).extracting(q -> q.events().size()).containsExactly(2, 2, 1);
+        assertThat(replayed.stream().flatMap(q -> q.events().stream()).map(e -> e.get("messageId").asText()))
+                .containsExactlyInAnyOrderElementsOf(ids(old));
+        byte[] secret = WebhooksFixture.SECRET.getBytes(StandardCharsets.UTF_8);
+        for (Receiver.Request q : replayed) {
+            assertThat(WebhookSignature.verify(q.signature(), secret, q.body(), Instant.now().getEpochSecond(), 300)).isTrue();
+        }
+    }
 }
