@@ -38,13 +38,14 @@ final class UpCommand implements Callable<Integer> {
             List<String> created = ctx.ensureTopics();
             try (Components components = new Components(ctx, loader)) {
                 components.all();
-                Signals.onHangup(() -> ControlCommands.send(ctx, Command.FLUSH, "SIGHUP"));
+                boolean hup = Signals.onHangup(() -> ControlCommands.send(ctx, Command.FLUSH, "SIGHUP"));
                 System.out.println("Outflow is up (" + (System.nanoTime() - t0) / 1_000_000 + " ms):");
                 System.out.println("kafka      " + bootstrap + (broker != null
                         ? " (embedded, data in " + broker.dataDir() + (broker.clientProperties().isEmpty() ? "" : ", SASL/SCRAM-SHA-512") + ")" : " (external)")
                         + (created.isEmpty() ? "" : ", created " + created.size() + " topics"));
                 components.describe().forEach(System.out::println);
-                System.out.println("Stop with Ctrl-C. Flush deferred mail with 'outflow flush' or kill -HUP " + ProcessHandle.current().pid() + ".");
+                System.out.println("Stop with Ctrl-C. Flush deferred mail with 'outflow flush'"
+                        + (hup ? " or kill -HUP " + ProcessHandle.current().pid() + "." : " (SIGHUP is ignored by this process)."));
                 System.out.flush();
                 shutdown.await();
                 System.out.println("Stopping...");

@@ -16,7 +16,9 @@ import org.awaitility.core.ConditionTimeoutException;
  * One long-running {@code bin/outflow} command (up, broker, worker, scheduler, smtpd) as a child
  * process. Standard output and error go to files ({@code NAME.out}, {@code NAME.err}) in the
  * instance's directory, which stay after the test for diagnosis. {@code bin/outflow} execs the
- * JVM, so the child's pid is the JVM's: {@link #kill9()} is a real crash.
+ * JVM, so the child's pid is the JVM's: {@link #kill9()} is a real crash. It starts with SIGHUP
+ * ignored, as under {@code nohup}: {@code bin/outflow} must give it back for {@code kill -HUP} to
+ * flush ({@code FlushIT.sighupFlushesToo}).
  *
  * <p>Not thread-safe: one test thread drives it.
  */
@@ -43,7 +45,9 @@ public final class OutflowProcess implements AutoCloseable {
 
     /** Starts (or restarts) the process; output of earlier runs is kept, appended to. */
     OutflowProcess launch() {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+        List<String> nohup = new java.util.ArrayList<>(List.of("env", "--ignore-signal=HUP"));
+        nohup.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(nohup).directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
