@@ -50,7 +50,7 @@ class MetricNamesTest {
         served.addAll(names(runningProcessScrape()));
         served.addAll(names(firstDeliveryScrape()));
         assertThat(served).contains("outflow_worker_delivered_total", "outflow_consumer_lag_records", "outflow_consumer_oldest_age_seconds",
-                "outflow_delivery_delay_seconds_bucket", "outflow_domain_recipients_total");
+                "outflow_delivery_delay_seconds_bucket", "outflow_domain_recipients_total", "outflow_webhooks_failures_total");
 
         Map<String, String> used = new TreeMap<>();
         Path root = OpsMaterialTest.ROOT;
@@ -97,6 +97,9 @@ class MetricNamesTest {
         set.put("smtpd.users", dir.resolve("users").toString());
         set.put("http.listen", "127.0.0.1:0");
         set.put("smtpd.listen", "127.0.0.1:0");
+        // An endpoint nobody answers: the webhooks stage runs and serves its counters.
+        set.put("webhooks.urls", "http://127.0.0.1:9/metrics-test");
+        set.put("webhooks.secret", "metrics-test");
         Config config = new ConfigLoader(dir.resolve("absent.properties"), false, Map.of(), set).load();
         Context ctx = Context.of(config, kafka.bootstrapServers());
         ctx.ensureTopics();
