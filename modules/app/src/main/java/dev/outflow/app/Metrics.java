@@ -30,6 +30,12 @@ import java.util.function.LongSupplier;
 final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /**
+     * The suppliers behind {@link #counter} and {@link #gauge}: Micrometer holds a function
+     * counter's object only weakly, and a method reference handed to it is referenced nowhere
+     * else, so the first garbage collection froze such a counter at its last value for good.
+     */
+    private final java.util.List<LongSupplier> suppliers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -47,17 +53,19 @@ final class Metrics implements AutoCloseable {
 
     /** A count that only grows. {@code name} without the {@code _total} suffix, e.g. {@code outflow.worker.delivered}. */
     void counter(String name, String stage, String doc, LongSupplier value) {
+        suppliers.add(value);
         FunctionCounter.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage)).description(doc).register(registry);
     }
 
     /** A count with more labels than {@code stage}: {@code tags} are name, value pairs (e.g. "endpoint", url). */
     void counter(String name, String stage, String doc, LongSupplier value, String... tags) {
+        suppliers.add(value);
         FunctionCounter.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage).and(tags)).description(doc).register(registry);
     }
 
     /** A value that goes up and down. */
     void gauge(String name, String stage, String doc, LongSupplier value) {
-        Gauge.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage)).description(doc).register(registry);
+        Gauge.builder(name, value, v -> v.getAsLong()).tags(Tags.of("stage", stage)).description(doc).strongReference(true).register(registry);
     }
 
     /** Records one delivery attempt (called on delivery threads). */
