@@ -62,6 +62,12 @@ public final class ReportingApi implements HttpHandler {
                 send(ex, 401, error("missing or wrong bearer token (http.token)"));
                 return;
             }
+            String state = reporting.state();
+            if (!state.equals("RUNNING") && !state.equals("REBALANCING")) {
+                // Not started, failed or stopping: every answer would be empty or wrong.
+                send(ex, 503, error("reporting is not ready (" + state + "); try again"));
+                return;
+            }
             Reply r;
             try {
                 r = route(ex);
@@ -69,15 +75,26 @@ public final class ReportingApi implements HttpHandler {
                 r = new Reply(400, error(e.getMessage()));
             } catch (ReportingUnavailableException e) {
                 r = new Reply(503, error(e.getMessage()));
+            } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+                // A store handle from before a rebalance: its partitions are moving.
+                r = notReady(e);
             } catch (RuntimeException e) {
-                log.warn("API request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-                r = new Reply(500, error("internal error: " + e));
+                if (!reporting.state().equals("RUNNING")) {
+                    r = notReady(e); // starting, rebalancing or stopping: Streams refuses queries meanwhile
+                } else {
+                    log.warn("API request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+                    r = new Reply(500, error("internal error: " + e));
+                }
             }
             send(ex, r.status, r.body);
         }
     }
 
     private record Reply(int status, Object body) {
+    }
+
+    private Reply notReady(RuntimeException e) {
+        return new Reply(503, error("reporting is not ready (" + reporting.state() + "): " + e.getMessage() + "; try again"));
     }
 
     private Reply route(HttpExchange ex) throws IOException {

@@ -174,6 +174,22 @@ class ReportingApiTest {
         return e;
     }
 
+    @Test
+    void storesThatCannotBeQueriedNowAnswer503NotAnInternalError() throws Exception {
+        send(topics.delivered(), event("msg-9", Outcome.DELIVERED, System.currentTimeMillis(),
+                new RecipientStatus("ann@example.org", 250, "2.0.0", "250 2.0.0 ok")));
+        await().atMost(WAIT).until(() -> get("/api/messages/msg-9").status, s -> s == 200);
+        assertThat(get("/api/stats?window=1m").status).isEqualTo(200);
+
+        reporting.close(); // as during a rebalance or a shutdown: the stores are not queryable
+        for (String path : List.of("/api/messages/msg-9", "/api/messages/msg-9?local=true", "/api/stats?window=1m",
+                "/api/messages?rcpt=ann@example.org&local=true", "/api/suppressions")) {
+            Response r = get(path);
+            assertThat(r.status).as(path + ": " + r.json).isEqualTo(503);
+            assertThat(r.json.path("error").asText()).as(path).contains("not ready");
+        }
+    }
+
     private void send(String topic, DeliveryEvent e) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.producerProps())) {
             p.send(new ProducerRecord<>(topic, e.getMessageId().getBytes(StandardCharsets.UTF_8),
