@@ -1,8 +1,7 @@
 package dev.outflow.webhooks;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.outflow.avro.DeliveryEvent;
 import dev.outflow.avro.Outcome;
 import dev.outflow.codec.DlqRecords;
@@ -46,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EndpointLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(EndpointLoop.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
     static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     static final String ENDPOINT_HEADER = "outflow.webhooks.endpoint";
@@ -63,7 +61,7 @@ final class EndpointLoop implements Runnable {
 
     private final Deque<ConsumerRecord<byte[], byte[]>> waiting = new ArrayDeque<>();
     private final List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
-    private final ArrayNode body = JSON.createArrayNode();
+    private final ArrayNode body = JsonNodeFactory.instance.arrayNode();
     /** Next offset per partition once the batch (and the filtered records before it) is acknowledged. */
     private final Map<TopicPartition, OffsetAndMetadata> upTo = new HashMap<>();
     private long batchStartedNanos;
@@ -143,12 +141,7 @@ final class EndpointLoop implements Runnable {
 
     /** Sends the batch until a 2xx, max_age (then the DLQ), a stop or the loss of its partitions. */
     private void deliver() throws InterruptedException {
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] bytes = Poster.body(body);
         int events = batch.size();
         consumer.pause(consumer.assignment());
         try {

@@ -15,6 +15,7 @@ import javax.net.ssl.SSLException;
 
 /** POSTs one signed batch to one endpoint and says how it went. Thread-confined to its endpoint's loop. */
 final class Poster implements AutoCloseable {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** The answer to one POST: success, or the kind of failure and a line for the log. */
     record Result(Failure failure, String detail) {
         boolean ok() {
@@ -33,6 +34,15 @@ final class Poster implements AutoCloseable {
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** The request body for a batch: the JSON array of its events, as every POST carries it. */
+    static byte[] body(com.fasterxml.jackson.databind.node.ArrayNode events) {
+        try {
+            return JSON.writeValueAsBytes(events);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     Result post(byte[] body, int events) throws InterruptedException {

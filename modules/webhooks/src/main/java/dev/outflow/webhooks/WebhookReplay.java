@@ -1,8 +1,7 @@
 package dev.outflow.webhooks;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.outflow.avro.DeliveryEvent;
 import dev.outflow.codec.EventJson;
 import dev.outflow.codec.RecordSerde;
@@ -33,7 +32,6 @@ import java.util.Map;
 public final class WebhookReplay implements AutoCloseable {
     /** The header naming the endpoint (its {@link Endpoint#label()}) a dead-lettered event was meant for. */
     public static final String ENDPOINT_HEADER = EndpointLoop.ENDPOINT_HEADER;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What became of one endpoint's dead letters: posted, left (not acknowledged, or never tried), and why it stopped. */
     public record Report(String endpoint, int posted, int left, String failure) {
@@ -127,7 +125,7 @@ public final class WebhookReplay implements AutoCloseable {
     private static final class Target {
         final Endpoint endpoint;
         final Poster poster;
-        final ArrayNode body = JSON.createArrayNode();
+        final ArrayNode body = JsonNodeFactory.instance.arrayNode();
         int posted;
         int left;
         String failure;
@@ -139,16 +137,10 @@ public final class WebhookReplay implements AutoCloseable {
 
         void post() throws InterruptedException {
             int events = body.size();
-            byte[] bytes;
-            try {
-                bytes = JSON.writeValueAsBytes(body);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            byte[] bytes = Poster.body(body);
             body.removeAll();
             Poster.Result r = poster.post(bytes, events);
             if (r.ok()) {
-                endpoint.delivered(events);
                 posted += events;
             } else {
                 failure = r.failure().label() + ", " + r.detail();
